@@ -1,1 +1,168 @@
-//! normbok library.
+//! normbok: compiles normative guidance — requirement records in YAML and guide pages in
+//! Markdown — into a versioned static website.
+//!
+//! The pipeline flows one way: [`load`] (files → text) → [`model`] (typed records) →
+//! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (in-memory files) →
+//! [`output`] (atomic write). [`compile`] runs everything up to rendering; [`build`] also writes.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod export;
+pub mod init;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod validate;
+pub mod versions;
+
+use std::path::{Path, PathBuf};
+
+use diag::{Diagnostic, Diagnostics, Exit};
+use render::Files;
+
+/// A compiled site: the model, its version history and every output file.
+pub struct Compiled {
+    /// The validated model.
+    pub site: model::Site,
+    /// Diffs and histories.
+    pub versions: versions::Versions,
+    /// Output files (path → bytes).
+    pub files: Files,
+    /// Warnings (no errors).
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads, models and validates a site. Returns every diagnostic on failure.
+pub fn check(root: &Path) -> Result<(model::Site, Diagnostics), Diagnostics> {
+    let loaded = load::load(root)?;
+    let (site, mut diags) = model::build(loaded);
+    diags.extend(validate::validate(&site).items().iter().cloned());
+    if diags.has_errors() { Err(diags) } else { Ok((site, diags)) }
+}
+
+/// Runs the pipeline up to rendering (nothing is written).
+pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
+    let (site, mut diags) = check(root)?;
+    let hist = versions::analyse(&site);
+    let mut files = match render::render(&site, &hist) {
+        Ok(f) => f,
+        Err(errs) => {
+            diags.extend(errs);
+            return Err(diags);
+        }
+    };
+    for (vi, v) in site.versions.iter().enumerate() {
+        files.insert(format!("{}/export/requirements.csv", v.id), export::csv(v));
+        files.insert(format!("{}/export/requirements.json", v.id), export::json(&site, &hist, vi));
+    }
+    Ok(Compiled { site, versions: hist, files, diagnostics: diags })
+}
+
+/// Options of `normbok build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Warnings are errors.
+    pub strict: bool,
+    /// Also write a zip.
+    pub zip: Option<PathBuf>,
+}
+
+/// The result of a command: what to print and how to exit.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Exit code.
+    pub exit: Exit,
+    /// Diagnostics to print on stderr.
+    pub diagnostics: Diagnostics,
+    /// A summary line for stderr on success.
+    pub summary: Option<String>,
+}
+
+impl Outcome {
+    fn fail(exit: Exit, diagnostics: Diagnostics) -> Self {
+        Outcome { exit, diagnostics, summary: None }
+    }
+
+    fn one(exit: Exit, d: Diagnostic) -> Self {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        Self::fail(exit, ds)
+    }
+}
+
+fn strict_failed(strict: bool, diags: &Diagnostics) -> bool {
+    strict && diags.warning_count() > 0
+}
+
+/// `normbok build`.
+pub fn build(opts: &BuildOptions) -> Outcome {
+    let out = match output::check_out_path(&opts.root, &opts.out) {
+        Ok(o) => o,
+        Err(e) => return Outcome::one(Exit::Usage, e.diagnostic().clone()),
+    };
+    if let Some(z) = &opts.zip {
+        if let Err(e) = output::check_out_path(&opts.root, z) {
+            return Outcome::one(Exit::Usage, e.diagnostic().clone());
+        }
+    }
+    let started = std::time::Instant::now();
+    let compiled = match compile(&opts.root) {
+        Ok(c) => c,
+        Err(d) => return Outcome::fail(Exit::Invalid, d),
+    };
+    if strict_failed(opts.strict, &compiled.diagnostics) {
+        let mut d = compiled.diagnostics;
+        d.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
+        return Outcome::fail(Exit::Invalid, d);
+    }
+    let preserve = &compiled.site.config.output.preserve;
+    if let Err(e) = output::write_site(&out, &compiled.files, preserve) {
+        let exit = match e {
+            output::OutputError::Locked(_) => Exit::Locked,
+            output::OutputError::Refused(_) => Exit::Usage,
+            output::OutputError::Io(_) => Exit::Invalid,
+        };
+        let mut d = compiled.diagnostics;
+        d.push(e.diagnostic().clone());
+        return Outcome::fail(exit, d);
+    }
+    if let Some(z) = &opts.zip {
+        if let Err(e) = output::write_zip(z, &compiled.files) {
+            let mut d = compiled.diagnostics;
+            d.push(e.diagnostic().clone());
+            return Outcome::fail(Exit::Invalid, d);
+        }
+    }
+    let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
+    let summary = format!(
+        "built {} files ({} versions, {} requirements) into {} in {} ms",
+        compiled.files.len(),
+        compiled.site.versions.len(),
+        reqs,
+        opts.out.display(),
+        started.elapsed().as_millis()
+    );
+    Outcome { exit: Exit::Success, diagnostics: compiled.diagnostics, summary: Some(summary) }
+}
+
+/// `normbok check` (content only).
+pub fn check_command(root: &Path, strict: bool) -> Outcome {
+    match check(root) {
+        Ok((site, d)) => {
+            if strict_failed(strict, &d) {
+                let mut d = d;
+                d.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
+                return Outcome::fail(Exit::Invalid, d);
+            }
+            let reqs: usize = site.versions.iter().map(|v| v.requirements.len()).sum();
+            Outcome { exit: Exit::Success, diagnostics: d, summary: Some(format!("ok: {} versions, {reqs} requirements", site.versions.len())) }
+        }
+        Err(d) => Outcome::fail(Exit::Invalid, d),
+    }
+}

@@ -1,0 +1,62 @@
+//! The command line (SPEC §4): clap definitions only; `main.rs` maps them onto the library.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Compile normative guidance (YAML requirements + Markdown guides) into a versioned static website.
+#[derive(Debug, Parser)]
+#[command(name = "normbok", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into a folder (never touches the network).
+    Build {
+        /// Site root (the folder with normbok.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Also write the site as one zip file that works when unpacked and opened from disk.
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+    },
+    /// Validate the site without writing anything.
+    Check {
+        /// Site root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Create a minimal working site in DIR.
+    Init {
+        /// Folder to create (must not exist or be empty).
+        dir: PathBuf,
+    },
+    /// Print the JSON Schema of requirement and reference files.
+    Schema,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
+}

@@ -1,0 +1,372 @@
+//! Stage 0: the site configuration, `normbok.toml` (SPEC §2.1), read before anything else.
+//!
+//! Unknown keys are errors with a location and a "did you mean" hint; every id that later
+//! stages resolve against (versions, obligations, target groups) is checked here once.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{line_col, suggestion, Diagnostic, Diagnostics, Loc};
+
+/// The file name of the site configuration.
+pub const CONFIG_FILE: &str = "normbok.toml";
+
+/// Default maximum size of one source file (SPEC §10).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// UI and search language of a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Norwegian Bokmål.
+    #[default]
+    Nb,
+    /// Norwegian Nynorsk.
+    Nn,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The BCP 47 tag used in `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Nb => "nb",
+            Language::Nn => "nn",
+            Language::En => "en",
+        }
+    }
+}
+
+/// Publication status of a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionStatus {
+    /// Work in progress; carries a banner and never becomes a permalink target.
+    Draft,
+    /// The version readers should use; exactly one.
+    Current,
+    /// Replaced by a newer version; carries a banner.
+    Superseded,
+    /// Withdrawn as a whole; carries a banner.
+    Withdrawn,
+}
+
+impl VersionStatus {
+    /// The lowercase name, as written in `normbok.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionStatus::Draft => "draft",
+            VersionStatus::Current => "current",
+            VersionStatus::Superseded => "superseded",
+            VersionStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// The whole `normbok.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Site title.
+    pub title: String,
+    /// UI strings and search stemmer.
+    #[serde(default)]
+    pub language: Language,
+    /// Absolute URL of the published site; only used for sitemap.xml and canonical links.
+    #[serde(default)]
+    pub base_url: String,
+    /// Theme name; `default` is embedded in the binary.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Versions, newest first.
+    pub versions: Vec<VersionConfig>,
+    /// Obligation levels, strongest first.
+    pub obligations: Vec<IdLabel>,
+    /// Target groups.
+    pub target_groups: Vec<TargetGroup>,
+    /// External link checking.
+    #[serde(default)]
+    pub links: LinksConfig,
+    /// Output folder handling.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// Markdown options.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Input limits.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+/// One `[[versions]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionConfig {
+    /// ASCII id, also the folder and URL segment.
+    pub id: Spanned<String>,
+    /// Human label.
+    pub label: String,
+    /// Publication status.
+    pub status: VersionStatus,
+    /// Publication date.
+    #[serde(default)]
+    pub published: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// An obligation level.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdLabel {
+    /// Slug used in records.
+    pub id: Spanned<String>,
+    /// Human label.
+    pub label: String,
+}
+
+/// A target group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGroup {
+    /// Slug used in records and URLs.
+    pub id: Spanned<String>,
+    /// Human label.
+    pub label: String,
+    /// Optional description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `[links]`: external link checking (SPEC §8).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    /// Regular expressions of URLs never requested.
+    pub exclude: Vec<String>,
+    /// Concurrent requests per host.
+    pub per_host_concurrency: usize,
+    /// Concurrent requests overall.
+    pub max_concurrency: usize,
+    /// Per-request timeout.
+    pub timeout_secs: u64,
+    /// How long successful results are reused.
+    pub cache_ttl_days: u64,
+    /// Whether loopback/private addresses are checked.
+    pub include_private: bool,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            exclude: Vec::new(),
+            per_host_concurrency: 2,
+            max_concurrency: 16,
+            timeout_secs: 20,
+            cache_ttl_days: 7,
+            include_private: false,
+        }
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Entries of an existing output folder that survive a rebuild.
+    pub preserve: Vec<String>,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig { preserve: vec![".git".into(), "CNAME".into()] }
+    }
+}
+
+/// What happens to raw HTML in Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Shown as text, with a warning (default).
+    #[default]
+    Escape,
+    /// Passed through an allow-list sanitizer.
+    Sanitize,
+}
+
+/// `[markdown]` (normbok extension of SPEC §2.1).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+}
+
+/// `[limits]` (normbok extension of SPEC §2.1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest accepted source file in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { max_file_size: DEFAULT_MAX_FILE_SIZE }
+    }
+}
+
+impl SiteConfig {
+    /// The one version with status `current`.
+    pub fn current_version(&self) -> Option<&VersionConfig> {
+        self.versions.iter().find(|v| v.status == VersionStatus::Current)
+    }
+
+    /// Target-group ids in configuration order.
+    pub fn group_ids(&self) -> impl Iterator<Item = &str> {
+        self.target_groups.iter().map(|g| g.id.get_ref().as_str())
+    }
+
+    /// Obligation ids, strongest first.
+    pub fn obligation_ids(&self) -> impl Iterator<Item = &str> {
+        self.obligations.iter().map(|o| o.id.get_ref().as_str())
+    }
+}
+
+/// Whether `s` is a valid version id (`[A-Za-z0-9._-]+`, not `.` or `..`).
+pub fn is_version_id(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Whether `s` is a slug id for obligations and target groups (`[a-z0-9][a-z0-9-]*`).
+pub fn is_slug_id(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parses and checks `normbok.toml`. `text` is the file content, `path` its site-relative name.
+pub fn parse(text: &str, path: &str) -> Result<SiteConfig, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let cfg: SiteConfig = match toml::from_str(text) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(toml_error(&e, text, path));
+            return Err(diags);
+        }
+    };
+    let at = |span: std::ops::Range<usize>| {
+        let (l, c) = line_col(text, span.start);
+        Loc::new(path, l, c)
+    };
+
+    check_ids(&mut diags, cfg.versions.iter().map(|v| &v.id), "version", is_version_id, "[A-Za-z0-9._-]+", &at);
+    check_ids(&mut diags, cfg.obligations.iter().map(|o| &o.id), "obligation", is_slug_id, "[a-z0-9][a-z0-9-]*", &at);
+    check_ids(&mut diags, cfg.target_groups.iter().map(|g| &g.id), "target group", is_slug_id, "[a-z0-9][a-z0-9-]*", &at);
+
+    let current = cfg.versions.iter().filter(|v| v.status == VersionStatus::Current).count();
+    if cfg.versions.is_empty() {
+        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "no [[versions]] declared").help("add a [[versions]] table with id, label and status = \"current\""));
+    } else if current != 1 {
+        let loc = cfg.versions.first().map_or_else(|| Loc::file(path), |v| at(v.id.span()));
+        diags.push(
+            Diagnostic::error("E-CONFIG", loc, format!("exactly one version must have status \"current\", found {current}"))
+                .help("mark the version readers should use with status = \"current\""),
+        );
+    }
+    if cfg.obligations.is_empty() {
+        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "no [[obligations]] declared"));
+    }
+    if cfg.target_groups.is_empty() {
+        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "no [[target_groups]] declared"));
+    }
+    if cfg.theme.is_empty() || !cfg.theme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), format!("invalid theme name `{}`", cfg.theme)).help("theme names are ASCII letters, digits, - and _"));
+    }
+    if !cfg.base_url.is_empty() && !(cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://")) {
+        diags.push(Diagnostic::error("E-URL-SCHEME", Loc::file(path), format!("base_url `{}` must start with https:// or http://", cfg.base_url)));
+    }
+    if cfg.limits.max_file_size == 0 {
+        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "limits.max_file_size must be greater than 0"));
+    }
+    if diags.has_errors() { Err(diags) } else { Ok(cfg) }
+}
+
+fn check_ids<'a>(
+    diags: &mut Diagnostics,
+    ids: impl Iterator<Item = &'a Spanned<String>>,
+    what: &str,
+    valid: fn(&str) -> bool,
+    pattern: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> Loc,
+) {
+    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    for id in ids {
+        if !valid(id.get_ref()) {
+            diags.push(Diagnostic::error("E-ID-FORMAT", at(id.span()), format!("invalid {what} id `{}`", id.get_ref())).help(format!("{what} ids match {pattern}")));
+        }
+        if let Some(first) = seen.iter().find(|s| s.get_ref().eq_ignore_ascii_case(id.get_ref())) {
+            diags.push(
+                Diagnostic::error("E-DUP-ID", at(id.span()), format!("duplicate {what} id `{}`", id.get_ref()))
+                    .help(format!("first declared at {}", at(first.span()))),
+            );
+        }
+        seen.push(id);
+    }
+}
+
+/// Field names mentioned in backticks in a serde message ("unknown field `x`, expected one of `a`, `b`").
+fn backticked(msg: &str) -> Vec<&str> {
+    msg.split('`').skip(1).step_by(2).collect()
+}
+
+fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> Diagnostic {
+    let loc = e.span().map_or_else(|| Loc::file(path), |s| {
+        let (l, c) = line_col(text, s.start);
+        Loc::new(path, l, c)
+    });
+    let msg = e.message().trim().to_string();
+    if msg.starts_with("unknown field") {
+        let words = backticked(&msg);
+        let (wrong, expected) = words.split_first().map_or(("", &[][..]), |(w, rest)| (*w, rest));
+        let mut d = Diagnostic::error("E-UNKNOWN-FIELD", loc, format!("unknown key `{wrong}` in {CONFIG_FILE}"))
+            .help_opt(suggestion(wrong, expected.iter().copied()));
+        if !expected.is_empty() {
+            d = d.help(format!("valid keys here: {}", expected.join(", ")));
+        }
+        d
+    } else if msg.starts_with("missing field") {
+        let field = backticked(&msg).first().copied().unwrap_or("");
+        Diagnostic::error("E-MISSING-FIELD", loc, format!("missing key `{field}` in {CONFIG_FILE}"))
+    } else if msg.starts_with("invalid type") || msg.starts_with("unknown variant") || msg.starts_with("invalid value") {
+        Diagnostic::error("E-TYPE", loc, msg)
+    } else {
+        Diagnostic::error("E-CONFIG", loc, format!("invalid TOML: {msg}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "title = \"T\"\n[[versions]]\nid = \"1\"\nlabel = \"1\"\nstatus = \"current\"\n[[obligations]]\nid = \"skal\"\nlabel = \"Skal\"\n[[target_groups]]\nid = \"alle\"\nlabel = \"Alle\"\n";
+
+    #[test]
+    fn minimal_config_parses() {
+        let c = parse(MIN, "normbok.toml").map_err(|d| d.render());
+        assert!(c.is_ok(), "{c:?}");
+    }
+
+    #[test]
+    fn unknown_key_has_location_and_hint() {
+        let text = format!("{MIN}tittle = \"x\"\n").replace("title = \"T\"\n", "title = \"T\"\nlanguag = \"nb\"\n");
+        let d = parse(&text, "normbok.toml").err().map(|d| d.render()).unwrap_or_default();
+        assert!(d.contains("normbok.toml:2:1: error[E-UNKNOWN-FIELD]"), "{d}");
+        assert!(d.contains("did you mean `language`?"), "{d}");
+    }
+}

@@ -1,0 +1,285 @@
+//! Diagnostics shared by every stage: typed, located, coded messages and how they are printed.
+//!
+//! Every content problem becomes a [`Diagnostic`] with a stable code (tests and editors match
+//! on codes, never on wording), a site-relative `path:line:col`, and optional help lines. Stages
+//! collect them instead of stopping at the first, so a run reports everything at once.
+
+use std::fmt::{self, Write as _};
+
+/// How serious a diagnostic is. Warnings never change the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The build cannot succeed.
+    Error,
+    /// Worth telling the editor; the build still succeeds.
+    Warning,
+}
+
+/// A place in a source file. Lines and columns are 1-based, absolute in the file, columns
+/// counted in characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Loc {
+    /// Path relative to the site root, with `/` separators.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub col: u32,
+}
+
+impl Loc {
+    /// A location in `path` at `line:col`.
+    pub fn new(path: impl Into<String>, line: u32, col: u32) -> Self {
+        Loc { path: path.into(), line: line.max(1), col: col.max(1) }
+    }
+
+    /// The start of a file, for problems that concern the file as a whole.
+    pub fn file(path: impl Into<String>) -> Self {
+        Loc::new(path, 1, 1)
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.line, self.col)
+    }
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    #[serde(serialize_with = "ser_severity")]
+    pub severity: Severity,
+    /// Stable code such as `E-DUP-ID`.
+    pub code: &'static str,
+    /// Where; `None` only for problems that belong to no file (e.g. a command-line option).
+    pub loc: Option<Loc>,
+    /// What is wrong, one line.
+    pub message: String,
+    /// What to do next, one entry per `help:` line.
+    pub help: Vec<String>,
+}
+
+fn ser_severity<S: serde::Serializer>(s: &Severity, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    })
+}
+
+impl Diagnostic {
+    /// An error at `loc`.
+    pub fn error(code: &'static str, loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, code, loc: Some(loc), message: message.into(), help: Vec::new() }
+    }
+
+    /// A warning at `loc`.
+    pub fn warning(code: &'static str, loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, code, loc: Some(loc), message: message.into(), help: Vec::new() }
+    }
+
+    /// An error that belongs to no file.
+    pub fn global(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, code, loc: None, message: message.into(), help: Vec::new() }
+    }
+
+    /// Adds a `help:` line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Adds a `help:` line when there is one.
+    pub fn help_opt(self, help: Option<String>) -> Self {
+        match help {
+            Some(h) => self.help(h),
+            None => self,
+        }
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if let Some(loc) = &self.loc {
+            write!(f, "{loc}: ")?;
+        }
+        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        for h in &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// At most this many diagnostics are printed; the rest are counted.
+pub const MAX_REPORTED: usize = 200;
+
+/// A collection of diagnostics from one run.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Adds many.
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    /// Whether any error (not warning) was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// All diagnostics in a stable order: by file, line, column, then code. Parallel stages
+    /// push in any order; sorting keeps the report deterministic.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            (&a.loc, a.severity, a.code, &a.message).cmp(&(&b.loc, b.severity, b.code, &b.message))
+        });
+        v.dedup_by(|a, b| a == b);
+        v
+    }
+
+    /// The raw list, in push order.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Renders the report as printed on stderr: errors and warnings (capped at
+    /// [`MAX_REPORTED`]) and a summary line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let sorted = self.sorted();
+        for d in sorted.iter().take(MAX_REPORTED) {
+            let _ = writeln!(out, "{d}");
+        }
+        if sorted.len() > MAX_REPORTED {
+            let _ = writeln!(out, "… and {} more not shown", sorted.len() - MAX_REPORTED);
+        }
+        let (e, w) = (self.error_count(), self.warning_count());
+        if e > 0 {
+            let _ = writeln!(out, "{e} error{}, {w} warning{}", plural(e), plural(w));
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The closest candidate to `wrong` by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = wrong.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&w, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// A `did you mean` help line, if a close candidate exists.
+pub fn suggestion<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    did_you_mean(wrong, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// Converts a byte offset in `text` into a 1-based (line, column), column in characters.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (to_u32(line), to_u32(col))
+}
+
+/// Saturating conversion for line/column numbers.
+pub fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Exit codes of the `normbok` command (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success; warnings allowed.
+    Success = 0,
+    /// Content or configuration invalid, or the build failed.
+    Invalid = 1,
+    /// Usage error.
+    Usage = 2,
+    /// `check --external` found broken or unverifiable links.
+    Links = 3,
+    /// Another build holds the output lock.
+    Locked = 4,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "ab\nblåbær x";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        let x = t.find('x').unwrap_or(0);
+        assert_eq!(line_col(t, x), (2, 8));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("leverandør", ["kommune", "leverandor"]), Some("leverandor"));
+        assert_eq!(did_you_mean("xyz", ["kommune", "leverandor"]), None);
+    }
+
+    #[test]
+    fn report_is_sorted_and_capped() {
+        let mut d = Diagnostics::new();
+        for i in (0..250).rev() {
+            d.push(Diagnostic::error("E-X", Loc::new("a.yaml", i + 1, 1), "m"));
+        }
+        let r = d.render();
+        assert!(r.starts_with("a.yaml:1:1: error[E-X]: m\n"));
+        assert!(r.contains("… and 50 more not shown"));
+    }
+}

@@ -1,0 +1,88 @@
+//! Stage 4 (render, data side): the machine-readable exports of each version (SPEC §6):
+//! `export/requirements.csv` (a procurement pick list) and `export/requirements.json`.
+//!
+//! The JSON carries the same change information as `changes.html`, so other tools can
+//! follow a norm between versions without scraping HTML.
+
+use serde_json::{json, Value};
+
+use crate::model::markdown::plain_text;
+use crate::model::{Site, Version};
+use crate::versions::Versions;
+
+/// Columns of `requirements.csv` (SPEC §6).
+pub const CSV_COLUMNS: [&str; 8] = ["id", "chapter", "title", "obligation", "target_groups", "status", "applies_from", "statement"];
+
+/// The CSV export: UTF-8 with BOM (so spreadsheet programs show æøå), `;`-joined groups,
+/// statement as plain text.
+pub fn csv(v: &Version) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
+    // Writing into a Vec cannot fail; errors would only come from the writer itself.
+    let _ = w.write_record(CSV_COLUMNS);
+    for r in &v.requirements {
+        let groups: Vec<&str> = r.target_groups.iter().map(|g| g.value.as_str()).collect();
+        let _ = w.write_record([
+            r.id.value.as_str(),
+            r.chapter.as_str(),
+            r.title.as_str(),
+            r.obligation.value.as_str(),
+            &groups.join(";"),
+            r.status.as_str(),
+            r.applies_from.as_ref().map_or("", |a| a.value.as_str()),
+            &plain_text(&r.statement.text),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// The JSON export of version `vi`.
+pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
+    let v = &site.versions[vi];
+    let reqs: Vec<Value> = v
+        .requirements
+        .iter()
+        .map(|r| {
+            let id = r.id.value.as_str();
+            // History up to and including this version.
+            let pos_of = |ver: &str| site.versions.iter().position(|x| x.id == ver).unwrap_or(usize::MAX);
+            let steps: Vec<&crate::versions::HistoryStep> = hist.history.get(id).map(|h| h.iter().filter(|s| pos_of(&s.version) >= vi).collect()).unwrap_or_default();
+            let introduced = steps.iter().rev().find(|s| s.event == "added").map(|s| s.version.clone());
+            let changed: Vec<&str> = steps.iter().filter(|s| s.event == "changed" || s.event == "withdrawn").map(|s| s.version.as_str()).collect();
+            json!({
+                "id": id,
+                "chapter": r.chapter,
+                "chapter_title": v.chapter(&r.chapter).map(|c| c.title.clone()),
+                "title": r.title,
+                "obligation": r.obligation.value,
+                "target_groups": r.target_groups.iter().map(|g| g.value.as_str()).collect::<Vec<_>>(),
+                "status": r.status.as_str(),
+                "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
+                "statement": r.statement.text,
+                "statement_text": plain_text(&r.statement.text),
+                "guidance": r.guidance.as_ref().map(|g| g.text.clone()),
+                "items": r.items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
+                "references": r.references.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
+                "related": r.related.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
+                "source": r.source,
+                "url": format!("{}/requirements/{id}.html", v.id),
+                "introduced_in": introduced,
+                "changed_in": changed,
+            })
+        })
+        .collect();
+    let changes = hist.diffs.get(vi).and_then(Option::as_ref).map(|d| serde_json::to_value(d).unwrap_or(Value::Null));
+    let doc = json!({
+        "format": "normbok-requirements",
+        "format_version": 1,
+        "site": site.config.title,
+        "version": {"id": v.id, "label": v.label, "status": v.status.as_str(), "published": v.published},
+        "obligations": site.config.obligations.iter().map(|o| json!({"id": o.id.get_ref(), "label": o.label})).collect::<Vec<_>>(),
+        "target_groups": site.config.target_groups.iter().map(|g| json!({"id": g.id.get_ref(), "label": g.label})).collect::<Vec<_>>(),
+        "chapters": v.chapters.iter().map(|c| json!({"id": c.id.value, "title": c.title, "order": c.order})).collect::<Vec<_>>(),
+        "requirements": reqs,
+        "changes": changes,
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    out.push(b'\n');
+    out
+}

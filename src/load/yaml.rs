@@ -1,0 +1,237 @@
+//! Stage 1 (load): the one YAML adapter. Everything YAML-specific lives here.
+//!
+//! serde-saphyr deserializes into typed structs (so `no`, `NO`, `1.10` and `0012` stay the
+//! strings they were written as) and reports line/column. A streaming pre-pass over the
+//! parser's events rejects anchors, aliases, tags and deep nesting with exact locations
+//! before any typed work happens, so an alias bomb or 100k brackets cost microseconds.
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::granit_parser::{Event, Parser};
+
+use crate::diag::{suggestion, Diagnostic, Loc};
+
+/// Maximum nesting of sequences and mappings in a record file.
+pub const MAX_DEPTH: usize = 32;
+
+/// Parses `text` (found at file line `line_offset + 1`) as `T`. On failure returns the one
+/// diagnostic that explains it, located in absolute file coordinates.
+pub fn parse<T: DeserializeOwned>(rel: &str, text: &str, line_offset: u32) -> Result<T, Diagnostic> {
+    let loc = |line: u64, col: u64| {
+        Loc::new(rel, u32::try_from(line).unwrap_or(u32::MAX).saturating_add(line_offset), u32::try_from(col).unwrap_or(u32::MAX))
+    };
+    if text.trim().is_empty() || text.trim() == "---" {
+        return Err(Diagnostic::error("E-EMPTY", loc(1, 1), "file has no content").help("a requirement file needs `chapter:` and `requirements:`; a page needs at least `title:`"));
+    }
+    prepass(text, &loc)?;
+
+    let mut opts = serde_saphyr::Options::default();
+    opts.strict_booleans = true;
+    opts.with_snippet = false;
+    opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_aliases = 0;
+    budget.max_anchors = 0;
+    budget.max_depth = MAX_DEPTH;
+    opts.budget = Some(budget);
+
+    serde_saphyr::from_str_with_options::<T>(text, opts).map_err(|e| convert(rel, text, line_offset, e.without_snippet(), &loc))
+}
+
+fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    for ev in Parser::new_from_str(text) {
+        let (ev, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                let m = e.marker();
+                return Err(Diagnostic::error("E-YAML", loc(m.line() as u64, m.col() as u64 + 1), format!("invalid YAML: {}", e.info())));
+            }
+        };
+        let at = loc(span.start.line() as u64, span.start.col() as u64 + 1);
+        let (anchor, tagged, opens) = match &ev {
+            Event::Alias(_) | Event::UnresolvedAlias(_) => {
+                return Err(alias_diag(at));
+            }
+            Event::Scalar(_, _, anchor, tag) => (*anchor, tag.is_some(), false),
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => (*anchor, tag.is_some(), true),
+            Event::SequenceEnd | Event::MappingEnd => {
+                depth = depth.saturating_sub(1);
+                (0, false, false)
+            }
+            _ => (0, false, false),
+        };
+        if anchor != 0 {
+            return Err(alias_diag(at));
+        }
+        if tagged {
+            return Err(Diagnostic::error("E-YAML-TAG", at, "YAML tags (`!…`) are not allowed in records").help("remove the tag; quote the value if it should be a string"));
+        }
+        if opens {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(Diagnostic::error("E-YAML-DEPTH", at, format!("nesting deeper than {MAX_DEPTH} levels")).help("records are at most a few levels deep; check for unbalanced brackets"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn alias_diag(at: Loc) -> Diagnostic {
+    Diagnostic::error("E-YAML-ALIAS", at, "anchors/aliases are not allowed in records")
+        .help("write the value out in full; anchors (`&x`) and aliases (`*x`) hide what a record says")
+}
+
+fn strip_location(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc: &dyn Fn(u64, u64) -> Loc) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    let at = e.location().map_or_else(|| loc(1, 1), |l| loc(l.line(), l.column()));
+    match e {
+        E::SerdeUnknownField { field, expected, .. } => {
+            let mut d = Diagnostic::error("E-UNKNOWN-FIELD", at, format!("unknown field `{field}`")).help_opt(suggestion(field, expected.iter().copied()));
+            if !expected.is_empty() {
+                d = d.help(format!("valid fields: {}", expected.join(", ")));
+            }
+            d
+        }
+        E::SerdeMissingField { field, .. } => {
+            // serde notices a missing field at the end of the record; point at its start.
+            let line = record_start(text, at.line.saturating_sub(line_offset), at.col).saturating_add(line_offset);
+            let col = text.lines().nth(line.saturating_sub(line_offset + 1) as usize).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            Diagnostic::error("E-MISSING-FIELD", Loc::new(rel, line, crate::diag::to_u32(col)), format!("missing required field `{field}`"))
+        }
+        E::DuplicateMappingKey { key, .. } => {
+            let key = key.clone().unwrap_or_default();
+            let first = first_key_line(text, &key, at.line.saturating_sub(line_offset), at.col).map(|l| l + line_offset);
+            Diagnostic::error("E-DUP-KEY", at, format!("duplicate key `{key}`"))
+                .help_opt(first.map(|l| format!("first given at {rel}:{l}; a key may appear once per mapping")))
+        }
+        E::SerdeUnknownVariant { .. } | E::SerdeInvalidValue { .. } => {
+            let msg = strip_location(&e.to_string());
+            let words: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
+            let d = Diagnostic::error("E-VALUE", at, msg.clone());
+            match words.split_first() {
+                Some((wrong, rest)) if !rest.is_empty() => d.help_opt(suggestion(wrong, rest.iter().copied())),
+                _ => d,
+            }
+        }
+        E::Budget { breach, .. } => {
+            let s = format!("{breach:?}");
+            if s.starts_with("Depth") {
+                Diagnostic::error("E-YAML-DEPTH", at, format!("nesting deeper than {MAX_DEPTH} levels"))
+            } else if s.starts_with("Alias") || s.starts_with("Anchor") {
+                alias_diag(at)
+            } else {
+                Diagnostic::error("E-YAML", at, format!("YAML too large or complex: {s}"))
+            }
+        }
+        E::SerdeInvalidType { .. } | E::InvalidBooleanStrict { .. } | E::NullIntoString { .. } | E::InvalidScalar { .. } | E::Unexpected { .. } | E::SerdeInvalidLength { .. } => {
+            Diagnostic::error("E-TYPE", at, format!("wrong type: {}", strip_location(&e.to_string())))
+                .help("check the field's type in `normbok schema`; quote values that should be text")
+        }
+        E::Eof { .. } => Diagnostic::error("E-YAML", at, "unexpected end of file"),
+        _ => {
+            let msg = strip_location(&e.to_string());
+            let code = if msg.contains("expected") && !msg.contains("found") { "E-TYPE" } else { "E-YAML" };
+            Diagnostic::error(code, at, msg)
+        }
+    }
+}
+
+/// Line (1-based, in `text`) of the start of the block-sequence item that contains `line`:
+/// the nearest line at or above it whose `-` marker is left of `col`.
+fn record_start(text: &str, line: u32, col: u32) -> u32 {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = (line as usize).min(lines.len());
+    while i >= 1 {
+        let l = lines[i - 1];
+        let indent = l.len() - l.trim_start().len();
+        if l.trim_start().starts_with("- ") && (indent as u32) < col {
+            return crate::diag::to_u32(i);
+        }
+        if !l.trim().is_empty() && (indent as u32 + 1) < col.saturating_sub(2) && !l.trim_start().starts_with('#') {
+            // Left the enclosing mapping without finding a list item.
+            break;
+        }
+        i -= 1;
+    }
+    line
+}
+
+/// Line of the first occurrence of `key:` at the same column, above `line`.
+fn first_key_line(text: &str, key: &str, line: u32, col: u32) -> Option<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let col = col as usize;
+    (1..line as usize).rev().find(|&i| {
+        let l = lines.get(i - 1).copied().unwrap_or("");
+        let rest: String = l.chars().skip(col - 1).collect();
+        let prefix: String = l.chars().take(col - 1).collect();
+        (prefix.trim().is_empty() || prefix.trim_end().ends_with('-')) && (rest.starts_with(&format!("{key}:")) || rest.starts_with(&format!("\"{key}\":")))
+    }).map(crate::diag::to_u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        id: String,
+        title: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct File {
+        items: Vec<Item>,
+    }
+
+    fn err(text: &str) -> String {
+        parse::<File>("f.yaml", text, 0).err().map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn missing_field_points_at_record_start() {
+        let e = err("items:\n  - id: a\n    title: A\n  - title: B\n    \n  - id: c\n    title: C\n");
+        assert!(e.starts_with("f.yaml:4:3: error[E-MISSING-FIELD]"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_key_names_both_lines() {
+        let e = err("items:\n  - id: a\n    title: A\n    title: B\n");
+        assert!(e.starts_with("f.yaml:4:5: error[E-DUP-KEY]"), "{e}");
+        assert!(e.contains("first given at f.yaml:3"), "{e}");
+    }
+
+    #[test]
+    fn aliases_and_depth() {
+        assert!(err("items: &a []\n").contains("error[E-YAML-ALIAS]"));
+        assert!(err("x: &a 1\nitems: [*a]\n").contains("error[E-YAML-ALIAS]"));
+        let deep = format!("items: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let t = std::time::Instant::now();
+        let e = err(&deep);
+        assert!(e.contains("error[E-YAML"), "{e}");
+        assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn unknown_field_suggests() {
+        let e = err("items:\n  - id: a\n    titel: A\n");
+        assert!(e.starts_with("f.yaml:3:5: error[E-UNKNOWN-FIELD]"), "{e}");
+        assert!(e.contains("did you mean `title`?"), "{e}");
+    }
+
+    #[test]
+    fn offset_applies() {
+        let e = parse::<File>("p.md", "items: [\n", 1).err().map(|d| d.to_string()).unwrap_or_default();
+        assert!(e.starts_with("p.md:"), "{e}");
+    }
+}

@@ -1,0 +1,446 @@
+//! Stage 2 (model): decoded sources → typed records of every version.
+//!
+//! Parses requirement, reference and page files (through the one YAML adapter), keeps the
+//! location of everything a later diagnostic may point at, and reads each Markdown text's
+//! structure once. Cross-references are not checked here; that is the validator's job.
+
+pub mod markdown;
+pub mod slug;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde_saphyr::Spanned;
+
+use crate::config::{SiteConfig, VersionStatus};
+use crate::diag::{to_u32, Diagnostic, Diagnostics, Loc};
+use crate::load::records::{FrontMatter, ReferenceFile, RequirementFile};
+use crate::load::{frontmatter, yaml, Asset, Loaded, TextFile, ThemeSources};
+
+/// A value with the place it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// Markdown text from a page body or a YAML field, with what is needed to locate offsets.
+#[derive(Debug, Clone)]
+pub struct Md {
+    /// The Markdown.
+    pub text: String,
+    /// Its structure.
+    pub scan: markdown::Scan,
+    origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+struct Origin {
+    path: String,
+    line: u32,
+    col: u32,
+    /// Block scalars (`|`, `>`): every content line has this indentation.
+    block_indent: Option<u32>,
+    quoted: bool,
+}
+
+impl Md {
+    fn new(text: String, origin: Origin) -> Self {
+        Md { scan: markdown::scan(&text), text, origin }
+    }
+
+    /// The file location of byte `offset` in [`Md::text`].
+    pub fn locate(&self, offset: usize) -> Loc {
+        let offset = offset.min(self.text.len());
+        let (l, c) = crate::diag::line_col(&self.text, offset);
+        let o = &self.origin;
+        match o.block_indent {
+            Some(indent) => Loc::new(o.path.clone(), o.line + l - 1, indent + c),
+            None if l == 1 => Loc::new(o.path.clone(), o.line, o.col + c - 1 + u32::from(o.quoted)),
+            None => Loc::new(o.path.clone(), o.line + l - 1, c),
+        }
+    }
+
+    /// The site-relative file the text comes from.
+    pub fn path(&self) -> &str {
+        &self.origin.path
+    }
+}
+
+/// Requirement status (SPEC §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReqStatus {
+    /// Not yet in force.
+    Draft,
+    /// In force (default).
+    InForce,
+    /// In force from `applies_from`.
+    Upcoming,
+    /// Withdrawn; kept for history.
+    Withdrawn,
+}
+
+impl ReqStatus {
+    /// All values with their names.
+    pub const ALL: [(&'static str, ReqStatus); 4] =
+        [("draft", ReqStatus::Draft), ("in-force", ReqStatus::InForce), ("upcoming", ReqStatus::Upcoming), ("withdrawn", ReqStatus::Withdrawn)];
+
+    /// The name as written in records.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, s)| *s == self).map_or("in-force", |(n, _)| n)
+    }
+}
+
+/// A chapter (one requirement file).
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Id, unique within the version.
+    pub id: At<String>,
+    /// Title.
+    pub title: String,
+    /// Sort key.
+    pub order: i64,
+    /// Introduction.
+    pub intro: Option<Md>,
+    /// Site-relative source file.
+    pub file: String,
+}
+
+/// A requirement.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// Stable ID.
+    pub id: At<String>,
+    /// Chapter id.
+    pub chapter: String,
+    /// Title.
+    pub title: String,
+    /// Obligation id.
+    pub obligation: At<String>,
+    /// Target group ids.
+    pub target_groups: Vec<At<String>>,
+    /// Normative text.
+    pub statement: Md,
+    /// Explanation.
+    pub guidance: Option<Md>,
+    /// Checklist items.
+    pub items: Vec<Md>,
+    /// Status.
+    pub status: ReqStatus,
+    /// Where the status was written (or the record, if defaulted).
+    pub status_loc: Loc,
+    /// Date it applies from.
+    pub applies_from: Option<At<String>>,
+    /// Reference ids.
+    pub references: Vec<At<String>>,
+    /// Related requirement ids.
+    pub related: Vec<At<String>>,
+    /// Source note.
+    pub source: Option<String>,
+}
+
+/// A reference (law, standard, …).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// Slug id.
+    pub id: At<String>,
+    /// Kind.
+    pub kind: At<String>,
+    /// Title.
+    pub title: String,
+    /// Designation.
+    pub designation: Option<String>,
+    /// URL.
+    pub url: Option<At<String>>,
+}
+
+/// A guide page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path below `pages/`, e.g. `anskaffelse/krav.md`.
+    pub src: String,
+    /// Output path below the version folder, e.g. `anskaffelse/krav.html`.
+    pub out: String,
+    /// Site-relative source file.
+    pub file: String,
+    /// Title.
+    pub title: String,
+    /// Sort key.
+    pub order: i64,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Target groups.
+    pub target_groups: Vec<At<String>>,
+    /// Body.
+    pub body: Md,
+}
+
+/// One version of the guidance.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// Id (folder and URL segment).
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Status.
+    pub status: VersionStatus,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Chapters sorted by order, then id.
+    pub chapters: Vec<Chapter>,
+    /// Requirements in chapter order, then file order.
+    pub requirements: Vec<Requirement>,
+    /// References sorted by id.
+    pub references: Vec<Reference>,
+    /// Pages sorted by path.
+    pub pages: Vec<Page>,
+    /// Files under `pages/` that are not Markdown.
+    pub assets: Vec<Asset>,
+}
+
+impl Version {
+    /// Requirement by ID (exact).
+    pub fn requirement(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id.value == id)
+    }
+
+    /// Page by source path.
+    pub fn page(&self, src: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.src == src)
+    }
+
+    /// Chapter by id.
+    pub fn chapter(&self, id: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.id.value == id)
+    }
+}
+
+/// The whole site model.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Configuration.
+    pub config: SiteConfig,
+    /// Versions in configuration order (newest first).
+    pub versions: Vec<Version>,
+    /// The site's own theme files.
+    pub theme: ThemeSources,
+}
+
+fn at(path: &str, s: Spanned<String>, line_offset: u32) -> At<String> {
+    At { loc: loc_of(path, &s, line_offset), value: s.value }
+}
+
+fn loc_of<T>(path: &str, s: &Spanned<T>, line_offset: u32) -> Loc {
+    Loc::new(path, to_u32(s.referenced.line() as usize) + line_offset, to_u32(s.referenced.column() as usize))
+}
+
+fn md(path: &str, source: &str, s: Spanned<String>, line_offset: u32) -> Md {
+    let line = to_u32(s.referenced.line() as usize) + line_offset;
+    let col = to_u32(s.referenced.column() as usize);
+    let byte = s.referenced.span().byte_offset().map(|b| b as usize);
+    // serde-saphyr points at the content: the quote of a quoted scalar, the first content
+    // line of a block scalar (`|`, `>`), whose later lines share its indentation.
+    let first = byte.and_then(|b| source.get(b..)).and_then(|r| r.chars().next());
+    let quoted = matches!(first, Some('"' | '\''));
+    let line_start = byte.map_or(0, |b| source[..b.min(source.len())].rfind('\n').map_or(0, |i| i + 1));
+    let own_line = byte.is_some_and(|b| source[line_start..b.min(source.len())].trim().is_empty());
+    let block_indent = (own_line && !quoted).then(|| col.saturating_sub(1));
+    Md::new(s.value, Origin { path: path.to_string(), line, col, block_indent, quoted })
+}
+
+/// Builds the model from loaded sources. Returns the site even when some files failed to
+/// parse (they are skipped), so the validator can still report everything else.
+pub fn build(loaded: Loaded) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let config = loaded.config;
+    let mut versions = Vec::new();
+    for (vc, src) in config.versions.iter().zip(loaded.versions) {
+        debug_assert_eq!(vc.id.get_ref(), &src.id);
+        let (v, d) = build_version(vc, src);
+        diags.extend(d);
+        versions.push(v);
+    }
+    (Site { config, versions, theme: loaded.theme }, diags)
+}
+
+fn build_version(vc: &crate::config::VersionConfig, src: crate::load::VersionSources) -> (Version, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+
+    let req_results: Vec<Result<(Chapter, Vec<Requirement>, Vec<Diagnostic>), Diagnostic>> =
+        src.requirement_files.par_iter().map(parse_requirement_file).collect();
+    let mut chapters = Vec::new();
+    let mut per_chapter: Vec<(i64, String, Vec<Requirement>)> = Vec::new();
+    for r in req_results {
+        match r {
+            Ok((ch, reqs, d)) => {
+                diags.extend(d);
+                per_chapter.push((ch.order, ch.id.value.clone(), reqs));
+                chapters.push(ch);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    chapters.sort_by(|a, b| (a.order, &a.id.value).cmp(&(b.order, &b.id.value)));
+    per_chapter.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let requirements: Vec<Requirement> = per_chapter.into_iter().flat_map(|(_, _, r)| r).collect();
+
+    let mut references = Vec::new();
+    for f in &src.reference_files {
+        match yaml::parse::<ReferenceFile>(&f.rel, &f.text, 0) {
+            Ok(file) => {
+                for r in file.references {
+                    let rl = r.value;
+                    references.push(Reference {
+                        id: at(&f.rel, rl.id, 0),
+                        kind: at(&f.rel, rl.kind, 0),
+                        title: rl.title,
+                        designation: rl.designation,
+                        url: rl.url.map(|u| at(&f.rel, u, 0)),
+                    });
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    references.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+
+    let page_results: Vec<Result<Page, Diagnostic>> = src.pages.par_iter().map(|f| parse_page(&src.id, f)).collect();
+    let mut pages = Vec::new();
+    for r in page_results {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    pages.sort_by(|a, b| a.src.cmp(&b.src));
+
+    let published = vc.published.as_ref().map(|d| d.get_ref().to_string());
+    (
+        Version {
+            id: vc.id.get_ref().clone(),
+            label: vc.label.clone(),
+            status: vc.status,
+            published,
+            chapters,
+            requirements,
+            references,
+            pages,
+            assets: src.assets,
+        },
+        diags,
+    )
+}
+
+fn parse_requirement_file(f: &TextFile) -> Result<(Chapter, Vec<Requirement>, Vec<Diagnostic>), Diagnostic> {
+    let file: RequirementFile = yaml::parse(&f.rel, &f.text, 0)?;
+    let p = f.rel.as_str();
+    let mut diags = Vec::new();
+    let ch = file.chapter;
+    let chapter = Chapter {
+        id: at(p, ch.id, 0),
+        title: ch.title,
+        order: ch.order.unwrap_or(0),
+        intro: ch.intro.map(|s| md(p, &f.text, s, 0)),
+        file: f.rel.clone(),
+    };
+    let mut reqs = Vec::new();
+    for r in file.requirements {
+        let record_loc = loc_of(p, &r, 0);
+        let r = r.value;
+        let (status, status_loc) = match r.status {
+            None => (ReqStatus::InForce, record_loc.clone()),
+            Some(s) => {
+                let loc = loc_of(p, &s, 0);
+                match ReqStatus::ALL.iter().find(|(n, _)| *n == s.value) {
+                    Some((_, st)) => (*st, loc),
+                    None => {
+                        diags.push(
+                            Diagnostic::error("E-VALUE", loc.clone(), format!("unknown status `{}`", s.value))
+                                .help_opt(crate::diag::suggestion(&s.value, ReqStatus::ALL.iter().map(|(n, _)| *n)))
+                                .help("status is one of draft, in-force, upcoming, withdrawn"),
+                        );
+                        (ReqStatus::InForce, loc)
+                    }
+                }
+            }
+        };
+        reqs.push(Requirement {
+            id: at(p, r.id, 0),
+            chapter: chapter.id.value.clone(),
+            title: r.title.value,
+            obligation: at(p, r.obligation, 0),
+            target_groups: r.target_groups.into_iter().map(|g| at(p, g, 0)).collect(),
+            statement: md(p, &f.text, r.statement, 0),
+            guidance: r.guidance.map(|g| md(p, &f.text, g, 0)),
+            items: r.items.into_iter().map(|i| md(p, &f.text, i, 0)).collect(),
+            status,
+            status_loc,
+            applies_from: r.applies_from.map(|d| at(p, d, 0)),
+            references: r.references.into_iter().map(|x| at(p, x, 0)).collect(),
+            related: r.related.into_iter().map(|x| at(p, x, 0)).collect(),
+            source: r.source,
+        });
+    }
+    Ok((chapter, reqs, diags))
+}
+
+/// Output path (below the version folder) of a page source path below `pages/`.
+pub fn page_out_path(src: &str) -> String {
+    let stem = src.strip_suffix(".md").unwrap_or(src);
+    let segs: Vec<String> = stem.split('/').map(slug::slug).collect();
+    format!("{}.html", segs.join("/"))
+}
+
+fn parse_page(version: &str, f: &TextFile) -> Result<Page, Diagnostic> {
+    let split = frontmatter::split(&f.rel, &f.text)?;
+    let fm: FrontMatter = yaml::parse(&f.rel, split.yaml, split.yaml_line - 1)?;
+    let p = f.rel.as_str();
+    let src = f.rel.strip_prefix(&format!("content/{version}/pages/")).unwrap_or(&f.rel).to_string();
+    let body = Md::new(split.body.to_string(), Origin { path: p.to_string(), line: split.body_line, col: 1, block_indent: None, quoted: false });
+    Ok(Page {
+        out: page_out_path(&src),
+        src,
+        file: f.rel.clone(),
+        title: fm.title.value,
+        order: fm.order.unwrap_or(0),
+        summary: fm.summary,
+        target_groups: fm.target_groups.into_iter().map(|g| at(p, g, split.yaml_line - 1)).collect(),
+        body,
+    })
+}
+
+/// Index of requirement IDs per version, used by validation and rendering.
+pub type IdIndex<'a> = BTreeMap<&'a str, &'a Requirement>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths() {
+        assert_eq!(page_out_path("index.md"), "index.html");
+        assert_eq!(page_out_path("Anskaffelse/Får krav.md"), "anskaffelse/far-krav.html");
+    }
+
+    #[test]
+    fn md_locations_in_block_scalars() {
+        let src = "a:\n  statement: |\n    Første linje\n    andre [[X-1]]\n";
+        let f = TextFile { rel: "r.yaml".into(), text: src.into() };
+        #[derive(serde::Deserialize)]
+        struct A {
+            statement: Spanned<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct F {
+            a: A,
+        }
+        let parsed: Result<F, _> = serde_saphyr::from_str(&f.text);
+        let Ok(parsed) = parsed else { panic!("parse") };
+        let m = md("r.yaml", &f.text, parsed.a.statement, 0);
+        let off = m.text.find("[[").unwrap_or(0);
+        assert_eq!(m.locate(off), Loc::new("r.yaml", 4, 11));
+    }
+}

@@ -1,0 +1,99 @@
+//! Stage 4 (render): the theme: tera templates and static assets, the default theme embedded
+//! in the binary, overridable file by file by a site's own `themes/<name>/`.
+//!
+//! Templates are trusted (they come from the theme), data is not: autoescaping is on for
+//! every template, and content never reaches tera as template source.
+
+use std::collections::BTreeMap;
+
+use tera::Tera;
+
+use crate::diag::{Diagnostic, Loc};
+use crate::load::ThemeSources;
+
+macro_rules! embed_templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/", $name)))),*]
+    };
+}
+
+macro_rules! embed_static {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/static/", $name)) as &[u8])),*]
+    };
+}
+
+/// The default templates.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
+    "base.html",
+    "macros.html",
+    "page.html",
+    "requirement.html",
+    "requirements.html",
+    "chapter.html",
+    "group.html",
+    "references.html",
+    "reference.html",
+    "changes.html",
+    "search.html",
+    "versions.html",
+    "root.html",
+    "redirect.html",
+    "tombstone.html",
+    "404.html",
+];
+
+/// The default static files (paths below `static/`).
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed_static!["style.css", "normbok.js", "print.css"];
+
+/// HTML escaping for text and quoted attributes. Tera's default also escapes `/`, which is
+/// not needed in either context and makes every relative URL three times longer.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A ready theme.
+pub struct Theme {
+    /// Compiled templates.
+    pub tera: Tera,
+    /// Static files below `static/`.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+/// Compiles the default theme with the site's overrides.
+pub fn load(overrides: &ThemeSources, theme_name: &str) -> Result<Theme, Vec<Diagnostic>> {
+    let mut sources: BTreeMap<String, String> = DEFAULT_TEMPLATES.iter().map(|(n, s)| ((*n).to_string(), (*s).to_string())).collect();
+    for t in &overrides.templates {
+        sources.insert(t.rel.clone(), t.text.clone());
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape_html);
+    let list: Vec<(String, String)> = sources.into_iter().collect();
+    if let Err(e) = tera.add_raw_templates(list) {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            src = s.source();
+        }
+        return Err(vec![Diagnostic::error("E-TEMPLATE", Loc::file(format!("themes/{theme_name}/templates")), format!("template error: {msg}"))]);
+    }
+    let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC.iter().map(|(n, b)| ((*n).to_string(), b.to_vec())).collect();
+    for s in &overrides.statics {
+        statics.insert(s.rel.clone(), s.bytes.clone());
+    }
+    Ok(Theme { tera, statics })
+}
