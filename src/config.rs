@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{line_col, suggestion, Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Diagnostics, Loc, line_col, suggestion};
 
 /// The file name of the site configuration.
 pub const CONFIG_FILE: &str = "normbok.toml";
@@ -161,14 +161,7 @@ pub struct LinksConfig {
 
 impl Default for LinksConfig {
     fn default() -> Self {
-        LinksConfig {
-            exclude: Vec::new(),
-            per_host_concurrency: 2,
-            max_concurrency: 16,
-            timeout_secs: 20,
-            cache_ttl_days: 7,
-            include_private: false,
-        }
+        LinksConfig { exclude: Vec::new(), per_host_concurrency: 2, max_concurrency: 16, timeout_secs: 20, cache_ttl_days: 7, include_private: false }
     }
 }
 
@@ -238,10 +231,7 @@ impl SiteConfig {
 
 /// Whether `s` is a valid version id (`[A-Za-z0-9._-]+`, not `.` or `..`).
 pub fn is_version_id(s: &str) -> bool {
-    !s.is_empty()
-        && s != "."
-        && s != ".."
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    !s.is_empty() && s != "." && s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Whether `s` is a slug id for obligations and target groups (`[a-z0-9][a-z0-9-]*`).
@@ -271,7 +261,10 @@ pub fn parse(text: &str, path: &str) -> Result<SiteConfig, Diagnostics> {
 
     let current = cfg.versions.iter().filter(|v| v.status == VersionStatus::Current).count();
     if cfg.versions.is_empty() {
-        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "no [[versions]] declared").help("add a [[versions]] table with id, label and status = \"current\""));
+        diags.push(
+            Diagnostic::error("E-CONFIG", Loc::file(path), "no [[versions]] declared")
+                .help("add a [[versions]] table with id, label and status = \"current\""),
+        );
     } else if current != 1 {
         let loc = cfg.versions.first().map_or_else(|| Loc::file(path), |v| at(v.id.span()));
         diags.push(
@@ -286,9 +279,12 @@ pub fn parse(text: &str, path: &str) -> Result<SiteConfig, Diagnostics> {
         diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "no [[target_groups]] declared"));
     }
     if cfg.theme.is_empty() || !cfg.theme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), format!("invalid theme name `{}`", cfg.theme)).help("theme names are ASCII letters, digits, - and _"));
+        diags.push(
+            Diagnostic::error("E-CONFIG", Loc::file(path), format!("invalid theme name `{}`", cfg.theme))
+                .help("theme names are ASCII letters, digits, - and _"),
+        );
     }
-    if !cfg.base_url.is_empty() && !(cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://")) {
+    if !(cfg.base_url.is_empty() || cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://")) {
         diags.push(Diagnostic::error("E-URL-SCHEME", Loc::file(path), format!("base_url `{}` must start with https:// or http://", cfg.base_url)));
     }
     if cfg.limits.max_file_size == 0 {
@@ -308,7 +304,10 @@ fn check_ids<'a>(
     let mut seen: Vec<&Spanned<String>> = Vec::new();
     for id in ids {
         if !valid(id.get_ref()) {
-            diags.push(Diagnostic::error("E-ID-FORMAT", at(id.span()), format!("invalid {what} id `{}`", id.get_ref())).help(format!("{what} ids match {pattern}")));
+            diags.push(
+                Diagnostic::error("E-ID-FORMAT", at(id.span()), format!("invalid {what} id `{}`", id.get_ref()))
+                    .help(format!("{what} ids match {pattern}")),
+            );
         }
         if let Some(first) = seen.iter().find(|s| s.get_ref().eq_ignore_ascii_case(id.get_ref())) {
             diags.push(
@@ -326,10 +325,13 @@ fn backticked(msg: &str) -> Vec<&str> {
 }
 
 fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> Diagnostic {
-    let loc = e.span().map_or_else(|| Loc::file(path), |s| {
-        let (l, c) = line_col(text, s.start);
-        Loc::new(path, l, c)
-    });
+    let loc = e.span().map_or_else(
+        || Loc::file(path),
+        |s| {
+            let (l, c) = line_col(text, s.start);
+            Loc::new(path, l, c)
+        },
+    );
     let msg = e.message().trim().to_string();
     if msg.starts_with("unknown field") {
         let words = backticked(&msg);

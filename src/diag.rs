@@ -165,9 +165,7 @@ impl Diagnostics {
     /// push in any order; sorting keeps the report deterministic.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by(|a, b| {
-            (&a.loc, a.severity, a.code, &a.message).cmp(&(&b.loc, b.severity, b.code, &b.message))
-        });
+        v.sort_by(|a, b| (&a.loc, a.severity, a.code, &a.message).cmp(&(&b.loc, b.severity, b.code, &b.message)));
         v.dedup_by(|a, b| a == b);
         v
     }
@@ -200,15 +198,21 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The closest candidate to `wrong` by edit distance, if it is close enough to be a likely typo.
+/// The closest candidate to `wrong`, if it is close enough to be a likely typo: a small edit
+/// distance (one edit per three characters) or a high Jaro-Winkler similarity.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = wrong.to_lowercase();
+    let max_edits = (w.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&w, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
+        .filter(|c| *c != wrong)
+        .map(|c| {
+            let cl = c.to_lowercase();
+            (strsim::levenshtein(&w, &cl), strsim::jaro_winkler(&w, &cl), c)
+        })
+        .filter(|(edits, jw, _)| *edits <= max_edits || *jw > 0.85)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)))
+        .map(|(_, _, c)| c)
 }
 
 /// A `did you mean` help line, if a close candidate exists.

@@ -4,7 +4,7 @@
 //! The JSON carries the same change information as `changes.html`, so other tools can
 //! follow a norm between versions without scraping HTML.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::model::markdown::plain_text;
 use crate::model::{Site, Version};
@@ -45,7 +45,8 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
             let id = r.id.value.as_str();
             // History up to and including this version.
             let pos_of = |ver: &str| site.versions.iter().position(|x| x.id == ver).unwrap_or(usize::MAX);
-            let steps: Vec<&crate::versions::HistoryStep> = hist.history.get(id).map(|h| h.iter().filter(|s| pos_of(&s.version) >= vi).collect()).unwrap_or_default();
+            let steps: Vec<&crate::versions::HistoryStep> =
+                hist.history.get(id).map(|h| h.iter().filter(|s| pos_of(&s.version) >= vi).collect()).unwrap_or_default();
             let introduced = steps.iter().rev().find(|s| s.event == "added").map(|s| s.version.clone());
             let changed: Vec<&str> = steps.iter().filter(|s| s.event == "changed" || s.event == "withdrawn").map(|s| s.version.as_str()).collect();
             json!({

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Exit};
 use crate::Outcome;
+use crate::diag::{Diagnostic, Exit};
 
 const FILES: &[(&str, &str)] = &[
     (
@@ -97,10 +97,10 @@ pub fn run(dir: &Path) -> Outcome {
     }
     for (path, text) in FILES {
         let p = dir.join(path);
-        if let Some(parent) = p.parent() {
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                return fail(format!("cannot create {}: {e}", parent.display()));
-            }
+        if let Some(parent) = p.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            return fail(format!("cannot create {}: {e}", parent.display()));
         }
         if let Err(e) = std::fs::write(&p, text) {
             return fail(format!("cannot write {}: {e}", p.display()));

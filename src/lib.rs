@@ -106,10 +106,10 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(o) => o,
         Err(e) => return Outcome::one(Exit::Usage, e.diagnostic().clone()),
     };
-    if let Some(z) = &opts.zip {
-        if let Err(e) = output::check_out_path(&opts.root, z) {
-            return Outcome::one(Exit::Usage, e.diagnostic().clone());
-        }
+    if let Some(z) = &opts.zip
+        && let Err(e) = output::check_out_path(&opts.root, z)
+    {
+        return Outcome::one(Exit::Usage, e.diagnostic().clone());
     }
     let started = std::time::Instant::now();
     let compiled = match compile(&opts.root) {
@@ -132,12 +132,12 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         d.push(e.diagnostic().clone());
         return Outcome::fail(exit, d);
     }
-    if let Some(z) = &opts.zip {
-        if let Err(e) = output::write_zip(z, &compiled.files) {
-            let mut d = compiled.diagnostics;
-            d.push(e.diagnostic().clone());
-            return Outcome::fail(Exit::Invalid, d);
-        }
+    if let Some(z) = &opts.zip
+        && let Err(e) = output::write_zip(z, &compiled.files)
+    {
+        let mut d = compiled.diagnostics;
+        d.push(e.diagnostic().clone());
+        return Outcome::fail(Exit::Invalid, d);
     }
     let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
     let summary = format!(

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use normbok::cli::{Cli, Command, Format};
-use normbok::{diag::Exit, BuildOptions, Outcome};
+use normbok::{BuildOptions, Outcome, diag::Exit};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

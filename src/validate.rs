@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use crate::config::RawHtml;
-use crate::diag::{suggestion, Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Diagnostics, Loc, suggestion};
 use crate::model::markdown::Target;
 use crate::model::{Md, Page, ReqStatus, Site, Version};
 
@@ -92,11 +92,17 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     let mut chapter_seen: BTreeMap<String, &Loc> = BTreeMap::new();
     for c in &v.chapters {
         if !is_chapter_id(&c.id.value) {
-            d.push(Diagnostic::error("E-ID-FORMAT", c.id.loc.clone(), format!("invalid chapter id `{}`", c.id.value)).help("chapter ids are ASCII letters, digits, - and _"));
+            d.push(
+                Diagnostic::error("E-ID-FORMAT", c.id.loc.clone(), format!("invalid chapter id `{}`", c.id.value))
+                    .help("chapter ids are ASCII letters, digits, - and _"),
+            );
         }
         if let Some(first) = chapter_seen.get(&c.id.value.to_ascii_lowercase()) {
             let code = if v.chapters.iter().filter(|o| o.id.value == c.id.value).count() > 1 { "E-DUP-ID" } else { "E-URL-CASE" };
-            d.push(Diagnostic::error(code, c.id.loc.clone(), format!("chapter id `{}` is already used (differing at most in case)", c.id.value)).help(format!("first used at {first}")));
+            d.push(
+                Diagnostic::error(code, c.id.loc.clone(), format!("chapter id `{}` is already used (differing at most in case)", c.id.value))
+                    .help(format!("first used at {first}")),
+            );
         } else {
             chapter_seen.insert(c.id.value.to_ascii_lowercase(), &c.id.loc);
         }
@@ -107,21 +113,31 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     for r in &v.requirements {
         let id = &r.id.value;
         if !is_requirement_id(id) {
-            d.push(Diagnostic::error("E-ID-FORMAT", r.id.loc.clone(), format!("malformed requirement ID `{id}`"))
-                .help("IDs are an ASCII letter followed by letters or digits, in groups joined by `-` or `.` (e.g. RISK-01, A.5.1)"));
+            d.push(
+                Diagnostic::error("E-ID-FORMAT", r.id.loc.clone(), format!("malformed requirement ID `{id}`"))
+                    .help("IDs are an ASCII letter followed by letters or digits, in groups joined by `-` or `.` (e.g. RISK-01, A.5.1)"),
+            );
         }
         if let Some(first) = req_seen.get(&id.to_ascii_uppercase()) {
-            d.push(Diagnostic::error("E-DUP-ID", r.id.loc.clone(), format!("duplicate requirement ID `{id}`")).help(format!("also defined at {first}; IDs are unique per version, ignoring case")));
+            d.push(
+                Diagnostic::error("E-DUP-ID", r.id.loc.clone(), format!("duplicate requirement ID `{id}`"))
+                    .help(format!("also defined at {first}; IDs are unique per version, ignoring case")),
+            );
         } else {
             req_seen.insert(id.to_ascii_uppercase(), &r.id.loc);
         }
         if !obligations.contains(&r.obligation.value.as_str()) {
-            d.push(Diagnostic::error("E-OBLIGATION", r.obligation.loc.clone(), format!("unknown obligation `{}`", r.obligation.value))
-                .help(format!("known obligations: {}", obligations.join(", ")))
-                .help_opt(suggestion(&r.obligation.value, obligations.iter().copied())));
+            d.push(
+                Diagnostic::error("E-OBLIGATION", r.obligation.loc.clone(), format!("unknown obligation `{}`", r.obligation.value))
+                    .help(format!("known obligations: {}", obligations.join(", ")))
+                    .help_opt(suggestion(&r.obligation.value, obligations.iter().copied())),
+            );
         }
         if r.target_groups.is_empty() {
-            d.push(Diagnostic::error("E-TARGET-GROUP", r.id.loc.clone(), format!("requirement `{id}` has no target group")).help(format!("add at least one of: {}", groups.join(", "))));
+            d.push(
+                Diagnostic::error("E-TARGET-GROUP", r.id.loc.clone(), format!("requirement `{id}` has no target group"))
+                    .help(format!("add at least one of: {}", groups.join(", "))),
+            );
         }
         check_groups(&r.target_groups, &groups, &mut d);
         let mut seen_groups = BTreeSet::new();
@@ -132,10 +148,16 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
         }
         if let Some(a) = &r.applies_from {
             if !is_date(&a.value) {
-                d.push(Diagnostic::error("E-DATE", a.loc.clone(), format!("`{}` is not a date", a.value)).help("write dates as YYYY-MM-DD, e.g. 2027-03-26"));
+                d.push(
+                    Diagnostic::error("E-DATE", a.loc.clone(), format!("`{}` is not a date", a.value))
+                        .help("write dates as YYYY-MM-DD, e.g. 2027-03-26"),
+                );
             }
         } else if r.status == ReqStatus::Upcoming {
-            d.push(Diagnostic::error("E-MISSING-FIELD", r.status_loc.clone(), format!("requirement `{id}` is upcoming but has no `applies_from` date")).help("add applies_from: YYYY-MM-DD"));
+            d.push(
+                Diagnostic::error("E-MISSING-FIELD", r.status_loc.clone(), format!("requirement `{id}` is upcoming but has no `applies_from` date"))
+                    .help("add applies_from: YYYY-MM-DD"),
+            );
         }
         if r.statement.text.trim().is_empty() {
             d.push(Diagnostic::error("E-EMPTY", r.statement.locate(0), format!("requirement `{id}` has an empty statement")));
@@ -146,22 +168,34 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     let mut ref_seen: BTreeMap<&str, &Loc> = BTreeMap::new();
     for r in &v.references {
         if !is_reference_id(&r.id.value) {
-            d.push(Diagnostic::error("E-ID-FORMAT", r.id.loc.clone(), format!("invalid reference id `{}`", r.id.value)).help("reference ids are lowercase slugs: a-z, 0-9, -, ., _"));
+            d.push(
+                Diagnostic::error("E-ID-FORMAT", r.id.loc.clone(), format!("invalid reference id `{}`", r.id.value))
+                    .help("reference ids are lowercase slugs: a-z, 0-9, -, ., _"),
+            );
         }
         if let Some(first) = ref_seen.insert(&r.id.value, &r.id.loc) {
-            d.push(Diagnostic::error("E-DUP-ID", r.id.loc.clone(), format!("duplicate reference id `{}`", r.id.value)).help(format!("also defined at {first}")));
+            d.push(
+                Diagnostic::error("E-DUP-ID", r.id.loc.clone(), format!("duplicate reference id `{}`", r.id.value))
+                    .help(format!("also defined at {first}")),
+            );
         }
         if !REFERENCE_KINDS.contains(&r.kind.value.as_str()) {
-            d.push(Diagnostic::error("E-VALUE", r.kind.loc.clone(), format!("unknown reference kind `{}`", r.kind.value))
-                .help(format!("kind is one of {}", REFERENCE_KINDS.join(", ")))
-                .help_opt(suggestion(&r.kind.value, REFERENCE_KINDS)));
+            d.push(
+                Diagnostic::error("E-VALUE", r.kind.loc.clone(), format!("unknown reference kind `{}`", r.kind.value))
+                    .help(format!("kind is one of {}", REFERENCE_KINDS.join(", ")))
+                    .help_opt(suggestion(&r.kind.value, REFERENCE_KINDS)),
+            );
         }
         if let Some(u) = &r.url {
             match crate::model::markdown::scheme(&u.value).as_deref() {
                 Some("http" | "https") => {}
                 other => d.push(
-                    Diagnostic::error("E-URL-SCHEME", u.loc.clone(), format!("reference URL must be http or https, found `{}`", other.unwrap_or("relative")))
-                        .help("only http, https and mailto links are allowed; a reference url must be absolute"),
+                    Diagnostic::error(
+                        "E-URL-SCHEME",
+                        u.loc.clone(),
+                        format!("reference URL must be http or https, found `{}`", other.unwrap_or("relative")),
+                    )
+                    .help("only http, https and mailto links are allowed; a reference url must be absolute"),
                 ),
             }
         }
@@ -186,7 +220,10 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     for r in &v.requirements {
         for x in &r.references {
             if !ctx.ref_ids.contains(x.value.as_str()) {
-                d.push(Diagnostic::error("E-REF", x.loc.clone(), format!("unknown reference `{}`", x.value)).help_opt(suggestion(&x.value, ctx.ref_ids.iter().copied())));
+                d.push(
+                    Diagnostic::error("E-REF", x.loc.clone(), format!("unknown reference `{}`", x.value))
+                        .help_opt(suggestion(&x.value, ctx.ref_ids.iter().copied())),
+                );
             }
         }
         for x in &r.related {
@@ -214,8 +251,10 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
         }
     }
     if !v.pages.iter().any(|p| p.src == "index.md") {
-        d.push(Diagnostic::error("E-PAGE", Loc::file(format!("content/{}/pages/index.md", v.id)), format!("version `{}` has no home page", v.id))
-            .help(format!("create content/{}/pages/index.md with a front matter title", v.id)));
+        d.push(
+            Diagnostic::error("E-PAGE", Loc::file(format!("content/{}/pages/index.md", v.id)), format!("version `{}` has no home page", v.id))
+                .help(format!("create content/{}/pages/index.md with a front matter title", v.id)),
+        );
     }
     for p in &v.pages {
         check_md(&ctx, &p.body, Some(p), &mut d);
@@ -229,24 +268,26 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
 fn check_groups(list: &[crate::model::At<String>], groups: &[&str], d: &mut Vec<Diagnostic>) {
     for g in list {
         if !groups.contains(&g.value.as_str()) {
-            d.push(Diagnostic::error("E-TARGET-GROUP", g.loc.clone(), format!("unknown target group `{}`", g.value))
-                .help(format!("known groups: {}", groups.join(", ")))
-                .help_opt(suggestion(&g.value, groups.iter().copied())));
+            d.push(
+                Diagnostic::error("E-TARGET-GROUP", g.loc.clone(), format!("unknown target group `{}`", g.value))
+                    .help(format!("known groups: {}", groups.join(", ")))
+                    .help_opt(suggestion(&g.value, groups.iter().copied())),
+            );
         }
     }
 }
 
 fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc) -> Diagnostic {
     let here = &ctx.version.id;
-    if version.is_none() {
-        if let Some(vs) = ctx.id_versions.get(&id.to_ascii_uppercase()) {
-            // Versions are newest first; the first older one that has it is its last home.
-            let pos = ctx.site.versions.iter().position(|v| &v.id == here).unwrap_or(0);
-            let older = ctx.site.versions.iter().skip(pos + 1).find(|v| vs.contains(&v.id.as_str()));
-            if let Some(last) = older {
-                return Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
-                    .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id));
-            }
+    if version.is_none()
+        && let Some(vs) = ctx.id_versions.get(&id.to_ascii_uppercase())
+    {
+        // Versions are newest first; the first older one that has it is its last home.
+        let pos = ctx.site.versions.iter().position(|v| &v.id == here).unwrap_or(0);
+        let older = ctx.site.versions.iter().skip(pos + 1).find(|v| vs.contains(&v.id.as_str()));
+        if let Some(last) = older {
+            return Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
+                .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id));
         }
     }
     let (ids, vname): (Vec<&str>, &str) = match version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)) {
@@ -303,34 +344,51 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
             },
             Target::Ref(id) => {
                 if !ctx.ref_ids.contains(id.as_str()) {
-                    d.push(Diagnostic::error("E-REF", loc(), format!("unknown reference `{id}`")).help_opt(suggestion(id, ctx.ref_ids.iter().copied())));
+                    d.push(
+                        Diagnostic::error("E-REF", loc(), format!("unknown reference `{id}`")).help_opt(suggestion(id, ctx.ref_ids.iter().copied())),
+                    );
                 }
             }
             Target::File { path, anchor } => {
                 let Some(target) = resolve_relative(page.map(|p| p.src.as_str()), path) else {
-                    d.push(Diagnostic::error("E-LINK", loc(), format!("link `{path}` leaves the pages folder")).help("link to pages of the same version with paths relative to this page"));
+                    d.push(
+                        Diagnostic::error("E-LINK", loc(), format!("link `{path}` leaves the pages folder"))
+                            .help("link to pages of the same version with paths relative to this page"),
+                    );
                     continue;
                 };
                 if target.ends_with(".md") {
                     if !ctx.pages.contains_key(target.as_str()) {
-                        d.push(Diagnostic::error("E-LINK", loc(), format!("link to missing page `{path}`"))
-                            .help_opt(suggestion(&target, ctx.pages.keys().copied()).map(|s| format!("{s} (paths are relative to this page)"))));
-                    } else if let Some(a) = anchor {
-                        if !a.is_empty() && !ctx.anchors.get(target.as_str()).is_some_and(|s| s.contains(a.as_str())) {
-                            let known = ctx.anchors.get(target.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                            d.push(Diagnostic::error("E-ANCHOR", loc(), format!("page `{path}` has no heading with anchor `#{a}`")).help_opt(suggestion(a, known)));
-                        }
+                        d.push(
+                            Diagnostic::error("E-LINK", loc(), format!("link to missing page `{path}`"))
+                                .help_opt(suggestion(&target, ctx.pages.keys().copied()).map(|s| format!("{s} (paths are relative to this page)"))),
+                        );
+                    } else if let Some(a) = anchor
+                        && !a.is_empty()
+                        && !ctx.anchors.get(target.as_str()).is_some_and(|s| s.contains(a.as_str()))
+                    {
+                        let known = ctx.anchors.get(target.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
+                        d.push(
+                            Diagnostic::error("E-ANCHOR", loc(), format!("page `{path}` has no heading with anchor `#{a}`"))
+                                .help_opt(suggestion(a, known)),
+                        );
                     }
                 } else if !ctx.assets.contains(target.as_str()) {
-                    d.push(Diagnostic::error("E-LINK", loc(), format!("link to missing file `{path}`")).help("link to a page (.md) or a file that exists under pages/"));
+                    d.push(
+                        Diagnostic::error("E-LINK", loc(), format!("link to missing file `{path}`"))
+                            .help("link to a page (.md) or a file that exists under pages/"),
+                    );
                 }
             }
             Target::Anchor(a) => {
-                if let Some(p) = page {
-                    if !a.is_empty() && !ctx.anchors.get(p.src.as_str()).is_some_and(|s| s.contains(a.as_str())) {
-                        let known = ctx.anchors.get(p.src.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                        d.push(Diagnostic::error("E-ANCHOR", loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)));
-                    }
+                if let Some(p) = page
+                    && !a.is_empty()
+                    && !ctx.anchors.get(p.src.as_str()).is_some_and(|s| s.contains(a.as_str()))
+                {
+                    let known = ctx.anchors.get(p.src.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
+                    d.push(
+                        Diagnostic::error("E-ANCHOR", loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)),
+                    );
                 }
             }
             Target::External(_) => {}
@@ -342,8 +400,10 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
     }
     if ctx.site.config.markdown.raw_html == RawHtml::Escape {
         for off in &md.scan.raw_html {
-            d.push(Diagnostic::warning("W-RAW-HTML", md.locate(*off), "raw HTML is shown as text")
-                .help("use Markdown instead, or set [markdown] raw_html = \"sanitize\" in normbok.toml to allow safe HTML"));
+            d.push(
+                Diagnostic::warning("W-RAW-HTML", md.locate(*off), "raw HTML is shown as text")
+                    .help("use Markdown instead, or set [markdown] raw_html = \"sanitize\" in normbok.toml to allow safe HTML"),
+            );
         }
     }
 }
@@ -353,8 +413,14 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
     let mut outs: BTreeMap<String, Vec<(String, Loc)>> = BTreeMap::new();
     for p in &v.pages {
         if RESERVED.contains(&p.out.as_str()) || RESERVED_DIRS.iter().any(|r| p.out.starts_with(r)) {
-            d.push(Diagnostic::error("E-URL-COLLISION", Loc::file(p.file.clone()), format!("page `{}` would be written to `{}/{}`, which normbok generates itself", p.src, v.id, p.out))
-                .help("rename or move the page"));
+            d.push(
+                Diagnostic::error(
+                    "E-URL-COLLISION",
+                    Loc::file(p.file.clone()),
+                    format!("page `{}` would be written to `{}/{}`, which normbok generates itself", p.src, v.id, p.out),
+                )
+                .help("rename or move the page"),
+            );
         }
         outs.entry(p.out.clone()).or_default().push((p.file.clone(), Loc::file(p.file.clone())));
     }
@@ -364,15 +430,19 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
     for (out, who) in &outs {
         if who.len() > 1 {
             let names: Vec<&str> = who.iter().map(|(n, _)| n.as_str()).collect();
-            d.push(Diagnostic::error("E-URL-COLLISION", who[1].1.clone(), format!("{}/{out} is produced by {}", v.id, names.join(" and ")))
-                .help("page names are slugged (æ→ae, ø→o, å→a, lowercase); rename one of them"));
+            d.push(
+                Diagnostic::error("E-URL-COLLISION", who[1].1.clone(), format!("{}/{out} is produced by {}", v.id, names.join(" and ")))
+                    .help("page names are slugged (æ→ae, ø→o, å→a, lowercase); rename one of them"),
+            );
         }
     }
     let mut lower: BTreeMap<String, &str> = BTreeMap::new();
     for (out, who) in &outs {
         if let Some(other) = lower.insert(out.to_lowercase(), out) {
-            d.push(Diagnostic::error("E-URL-CASE", who[0].1.clone(), format!("{}/{out} and {}/{other} differ only in case", v.id, v.id))
-                .help("case-insensitive file systems and hosts would serve one for the other; rename one"));
+            d.push(
+                Diagnostic::error("E-URL-CASE", who[0].1.clone(), format!("{}/{out} and {}/{other} differ only in case", v.id, v.id))
+                    .help("case-insensitive file systems and hosts would serve one for the other; rename one"),
+            );
         }
     }
 }

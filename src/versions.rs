@@ -198,7 +198,8 @@ pub fn compare_requirement(old: &Requirement, new: &Requirement) -> RequirementC
     let items = |r: &Requirement| r.items.iter().map(|i| format!("• {}", normalize(&i.text))).collect::<Vec<_>>().join("\n");
     text("items", items(old), items(new), &mut c);
     // Keep the documented field order regardless of the order of the checks above.
-    const ORDER: [&str; 11] = ["title", "obligation", "target_groups", "status", "applies_from", "references", "related", "chapter", "statement", "guidance", "items"];
+    const ORDER: [&str; 11] =
+        ["title", "obligation", "target_groups", "status", "applies_from", "references", "related", "chapter", "statement", "guidance", "items"];
     c.fields.sort_by_key(|f| ORDER.iter().position(|o| o == f));
     c
 }
@@ -208,7 +209,8 @@ pub fn compare(old: &Version, new: &Version) -> VersionDiff {
     let o: BTreeMap<&str, &Requirement> = old.requirements.iter().map(|r| (r.id.value.as_str(), r)).collect();
     let n: BTreeMap<&str, &Requirement> = new.requirements.iter().map(|r| (r.id.value.as_str(), r)).collect();
     let entry = |r: &Requirement| Entry { id: r.id.value.clone(), title: r.title.clone(), chapter: r.chapter.clone() };
-    let mut d = VersionDiff { from: old.id.clone(), to: new.id.clone(), added: vec![], removed: vec![], withdrawn: vec![], changed: vec![], unchanged: 0 };
+    let mut d =
+        VersionDiff { from: old.id.clone(), to: new.id.clone(), added: vec![], removed: vec![], withdrawn: vec![], changed: vec![], unchanged: 0 };
     // New-version order (chapter, then file order) reads best on the changes page.
     for r in &new.requirements {
         match o.get(r.id.value.as_str()) {
@@ -297,7 +299,11 @@ pub fn analyse(site: &Site) -> Versions {
                 }
                 for c in &d.changed {
                     let withdrawn = c.status.as_ref().is_some_and(|s| s.new == "withdrawn");
-                    history.entry(c.id.clone()).or_default().push(HistoryStep { version: v.id.clone(), event: if withdrawn { "withdrawn" } else { "changed" }, fields: c.fields.clone() });
+                    history.entry(c.id.clone()).or_default().push(HistoryStep {
+                        version: v.id.clone(),
+                        event: if withdrawn { "withdrawn" } else { "changed" },
+                        fields: c.fields.clone(),
+                    });
                 }
                 for e in &d.removed {
                     history.entry(e.id.clone()).or_default().push(HistoryStep { version: v.id.clone(), event: "removed", fields: vec![] });

@@ -42,8 +42,7 @@ pub fn split<'a>(rel: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         pos = end + 1;
         line_no += 1;
     }
-    Err(Diagnostic::error("E-FM-UNCLOSED", Loc::file(rel), "front matter starting here is not closed")
-        .help("did you forget the closing `---` line?"))
+    Err(Diagnostic::error("E-FM-UNCLOSED", Loc::file(rel), "front matter starting here is not closed").help("did you forget the closing `---` line?"))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::{self, SiteConfig, CONFIG_FILE};
+use crate::config::{self, CONFIG_FILE, SiteConfig};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 pub use walk::{Found, TextFile};
 
@@ -74,8 +74,10 @@ pub fn load_config(root: &Path) -> Result<(SiteConfig, String), Diagnostics> {
     let found = Found { rel: CONFIG_FILE.to_string(), abs: path.clone() };
     if !path.exists() {
         let mut d = Diagnostics::new();
-        d.push(Diagnostic::error("E-CONFIG", Loc::file(CONFIG_FILE), format!("no {CONFIG_FILE} in {}", root.display()))
-            .help("run normbok in the site folder, pass --root DIR, or create a site with `normbok init DIR`"));
+        d.push(
+            Diagnostic::error("E-CONFIG", Loc::file(CONFIG_FILE), format!("no {CONFIG_FILE} in {}", root.display()))
+                .help("run normbok in the site folder, pass --root DIR, or create a site with `normbok init DIR`"),
+        );
         return Err(d);
     }
     let text = walk::read_text(&found, config::DEFAULT_MAX_FILE_SIZE).map_err(|d| {
@@ -104,8 +106,10 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
         let id = v.id.get_ref();
         let dir = content.join(id);
         if !dir.is_dir() {
-            diags.push(Diagnostic::error("E-VERSION", Loc::file(CONFIG_FILE), format!("version `{id}` has no folder content/{id}/"))
-                .help(format!("create content/{id}/pages/index.md, or remove the [[versions]] entry")));
+            diags.push(
+                Diagnostic::error("E-VERSION", Loc::file(CONFIG_FILE), format!("version `{id}` has no folder content/{id}/"))
+                    .help(format!("create content/{id}/pages/index.md, or remove the [[versions]] entry")),
+            );
             continue;
         }
         versions.push(load_version(&root, &dir, id, max, &mut diags));
@@ -119,7 +123,11 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
             .collect();
         undeclared.sort();
         for n in undeclared {
-            diags.push(Diagnostic::warning("W-UNDECLARED-VERSION", Loc::file(format!("content/{n}")), format!("content/{n}/ is not declared in [[versions]] and is not built")));
+            diags.push(Diagnostic::warning(
+                "W-UNDECLARED-VERSION",
+                Loc::file(format!("content/{n}")),
+                format!("content/{n}/ is not declared in [[versions]] and is not built"),
+            ));
         }
     }
 
@@ -128,8 +136,10 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
         load_theme(&root, &theme_dir, max, &mut diags)
     } else {
         if config.theme != "default" {
-            diags.push(Diagnostic::error("E-CONFIG", Loc::file(CONFIG_FILE), format!("theme `{}` not found in themes/", config.theme))
-                .help("use theme = \"default\" (embedded) or create themes/<name>/templates/"));
+            diags.push(
+                Diagnostic::error("E-CONFIG", Loc::file(CONFIG_FILE), format!("theme `{}` not found in themes/", config.theme))
+                    .help("use theme = \"default\" (embedded) or create themes/<name>/templates/"),
+            );
         }
         ThemeSources::default()
     };
@@ -163,8 +173,10 @@ fn load_version(root: &Path, dir: &Path, id: &str, max: u64, diags: &mut Vec<Dia
         } else if inner.starts_with("references/") && is_yaml && !inner["references/".len()..].contains('/') {
             texts.push((1, f));
         } else if !is_hidden(&inner) {
-            diags.push(Diagnostic::warning("W-IGNORED-FILE", Loc::file(f.rel.clone()), "file is not part of the site and is ignored")
-                .help("pages go in pages/**/*.md, records in requirements/*.yaml and references/*.yaml"));
+            diags.push(
+                Diagnostic::warning("W-IGNORED-FILE", Loc::file(f.rel.clone()), "file is not part of the site and is ignored")
+                    .help("pages go in pages/**/*.md, records in requirements/*.yaml and references/*.yaml"),
+            );
         }
     }
     let found: Vec<Found> = texts.iter().map(|(_, f)| f.clone()).collect();
@@ -195,8 +207,12 @@ fn read_assets(files: &[Found], prefix: &str, max: u64, diags: &mut Vec<Diagnost
         .map(|f| {
             let meta = std::fs::metadata(&f.abs).map_err(|e| Diagnostic::error("E-IO", Loc::file(f.rel.clone()), format!("{}: {e}", f.rel)))?;
             if meta.len() > max {
-                return Err(Diagnostic::error("E-TOO-LARGE", Loc::file(f.rel.clone()), format!("file is too large: {} bytes > limit {max}", meta.len()))
-                    .help("raise [limits] max_file_size in normbok.toml"));
+                return Err(Diagnostic::error(
+                    "E-TOO-LARGE",
+                    Loc::file(f.rel.clone()),
+                    format!("file is too large: {} bytes > limit {max}", meta.len()),
+                )
+                .help("raise [limits] max_file_size in normbok.toml"));
             }
             let bytes = std::fs::read(&f.abs).map_err(|e| Diagnostic::error("E-IO", Loc::file(f.rel.clone()), format!("{}: {e}", f.rel)))?;
             Ok(Asset { rel: f.rel.strip_prefix(prefix).unwrap_or(&f.rel).to_string(), src: f.rel.clone(), bytes })

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::diag::{line_col, Diagnostic, Loc};
+use crate::diag::{Diagnostic, Loc, line_col};
 
 /// A file found under the site root, not yet decoded.
 #[derive(Debug, Clone)]
@@ -55,8 +55,12 @@ pub fn list_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<F
             Ok(target) if target.starts_with(root) => true,
             Ok(target) => {
                 escaped.push(
-                    Diagnostic::error("E-SYMLINK-ESCAPE", Loc::file(rel_display(root, e.path())), format!("symlink points outside the site root (to {})", target.display()))
-                        .help("normbok never reads files outside the site root; copy the file into the site instead"),
+                    Diagnostic::error(
+                        "E-SYMLINK-ESCAPE",
+                        Loc::file(rel_display(root, e.path())),
+                        format!("symlink points outside the site root (to {})", target.display()),
+                    )
+                    .help("normbok never reads files outside the site root; copy the file into the site instead"),
                 );
                 false
             }
@@ -84,8 +88,12 @@ pub fn list_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<F
                 let path = err.path().map(|p| rel_display(root, p)).unwrap_or_default();
                 if err.loop_ancestor().is_some() {
                     diags.push(
-                        Diagnostic::error("E-SYMLINK-LOOP", Loc::file(path.clone()), format!("symlink loop: `{path}` leads back to one of its own parent folders"))
-                            .help("remove the symlink"),
+                        Diagnostic::error(
+                            "E-SYMLINK-LOOP",
+                            Loc::file(path.clone()),
+                            format!("symlink loop: `{path}` leads back to one of its own parent folders"),
+                        )
+                        .help("remove the symlink"),
                     );
                 } else {
                     let msg = err.io_error().map_or_else(|| err.to_string(), std::string::ToString::to_string);
@@ -109,8 +117,12 @@ fn check_nfc_variants(files: &[Found], diags: &mut Vec<Diagnostic>) {
     for (name, group) in by_name {
         if group.len() > 1 {
             diags.push(
-                Diagnostic::error("E-NFC-VARIANT", Loc::file(name), format!("{} files are named `{name}` once Unicode-normalized (NFC vs NFD spelling)", group.len()))
-                    .help("keep one of them; editors on macOS may save names in NFD"),
+                Diagnostic::error(
+                    "E-NFC-VARIANT",
+                    Loc::file(name),
+                    format!("{} files are named `{name}` once Unicode-normalized (NFC vs NFD spelling)", group.len()),
+                )
+                .help("keep one of them; editors on macOS may save names in NFD"),
             );
         }
     }
@@ -125,8 +137,12 @@ pub fn read_all(files: &[Found], max_size: u64) -> Vec<Result<TextFile, Diagnost
 pub fn read_text(f: &Found, max_size: u64) -> Result<TextFile, Diagnostic> {
     let meta = std::fs::metadata(&f.abs).map_err(|e| io_diag(&f.rel, &e))?;
     if meta.len() > max_size {
-        return Err(Diagnostic::error("E-TOO-LARGE", Loc::file(f.rel.clone()), format!("file is too large: {} bytes > limit {max_size}", meta.len()))
-            .help("split the file, or raise [limits] max_file_size in normbok.toml"));
+        return Err(Diagnostic::error(
+            "E-TOO-LARGE",
+            Loc::file(f.rel.clone()),
+            format!("file is too large: {} bytes > limit {max_size}", meta.len()),
+        )
+        .help("split the file, or raise [limits] max_file_size in normbok.toml"));
     }
     let bytes = std::fs::read(&f.abs).map_err(|e| io_diag(&f.rel, &e))?;
     Ok(TextFile { rel: f.rel.clone(), text: decode(&f.rel, bytes)? })

@@ -8,7 +8,7 @@
 use serde::de::DeserializeOwned;
 use serde_saphyr::granit_parser::{Event, Parser};
 
-use crate::diag::{suggestion, Diagnostic, Loc};
+use crate::diag::{Diagnostic, Loc, suggestion};
 
 /// Maximum nesting of sequences and mappings in a record file.
 pub const MAX_DEPTH: usize = 32;
@@ -20,7 +20,8 @@ pub fn parse<T: DeserializeOwned>(rel: &str, text: &str, line_offset: u32) -> Re
         Loc::new(rel, u32::try_from(line).unwrap_or(u32::MAX).saturating_add(line_offset), u32::try_from(col).unwrap_or(u32::MAX))
     };
     if text.trim().is_empty() || text.trim() == "---" {
-        return Err(Diagnostic::error("E-EMPTY", loc(1, 1), "file has no content").help("a requirement file needs `chapter:` and `requirements:`; a page needs at least `title:`"));
+        return Err(Diagnostic::error("E-EMPTY", loc(1, 1), "file has no content")
+            .help("a requirement file needs `chapter:` and `requirements:`; a page needs at least `title:`"));
     }
     prepass(text, &loc)?;
 
@@ -39,17 +40,28 @@ pub fn parse<T: DeserializeOwned>(rel: &str, text: &str, line_offset: u32) -> Re
 
 fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
-    for ev in Parser::new_from_str(text) {
+    let mut pending_anchor: Option<Loc> = None;
+    let mut popts = serde_saphyr::granit_parser::Options::default();
+    popts.emit_anchor_events = true;
+    for ev in Parser::new_from_str_with_options(text, popts) {
         let (ev, span) = match ev {
             Ok(x) => x,
             Err(e) => {
                 let m = e.marker();
-                return Err(Diagnostic::error("E-YAML", loc(m.line() as u64, m.col() as u64 + 1), format!("invalid YAML: {}", e.info())));
+                let at = loc(m.line() as u64, m.col() as u64 + 1);
+                if e.info().contains("recursion limit") {
+                    return Err(Diagnostic::error("E-YAML-DEPTH", at, format!("nesting deeper than {MAX_DEPTH} levels"))
+                        .help("records are at most a few levels deep; check for unbalanced brackets"));
+                }
+                return Err(Diagnostic::error("E-YAML", at, format!("invalid YAML: {}", e.info())));
             }
         };
         let at = loc(span.start.line() as u64, span.start.col() as u64 + 1);
+        if let Some(node) = pending_anchor.take() {
+            return Err(alias_diag(if matches!(ev, Event::Anchor(..)) { at } else { node }));
+        }
         let (anchor, tagged, opens) = match &ev {
-            Event::Alias(_) | Event::UnresolvedAlias(_) => {
+            Event::Alias(_) | Event::UnresolvedAlias(_) | Event::Anchor(..) => {
                 return Err(alias_diag(at));
             }
             Event::Scalar(_, _, anchor, tag) => (*anchor, tag.is_some(), false),
@@ -61,15 +73,20 @@ fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> 
             _ => (0, false, false),
         };
         if anchor != 0 {
-            return Err(alias_diag(at));
+            // The next event is the `&name` token itself (emit_anchor_events); point there.
+            pending_anchor = Some(at);
+            continue;
         }
         if tagged {
-            return Err(Diagnostic::error("E-YAML-TAG", at, "YAML tags (`!…`) are not allowed in records").help("remove the tag; quote the value if it should be a string"));
+            let at = span.tag_start.map_or(at, |m| loc(m.line() as u64, m.col() as u64 + 1));
+            return Err(Diagnostic::error("E-YAML-TAG", at, "YAML tags (`!…`) are not allowed in records")
+                .help("remove the tag; quote the value if it should be a string"));
         }
         if opens {
             depth += 1;
             if depth > MAX_DEPTH {
-                return Err(Diagnostic::error("E-YAML-DEPTH", at, format!("nesting deeper than {MAX_DEPTH} levels")).help("records are at most a few levels deep; check for unbalanced brackets"));
+                return Err(Diagnostic::error("E-YAML-DEPTH", at, format!("nesting deeper than {MAX_DEPTH} levels"))
+                    .help("records are at most a few levels deep; check for unbalanced brackets"));
             }
         }
     }
@@ -93,7 +110,8 @@ fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc
     let at = e.location().map_or_else(|| loc(1, 1), |l| loc(l.line(), l.column()));
     match e {
         E::SerdeUnknownField { field, expected, .. } => {
-            let mut d = Diagnostic::error("E-UNKNOWN-FIELD", at, format!("unknown field `{field}`")).help_opt(suggestion(field, expected.iter().copied()));
+            let mut d =
+                Diagnostic::error("E-UNKNOWN-FIELD", at, format!("unknown field `{field}`")).help_opt(suggestion(field, expected.iter().copied()));
             if !expected.is_empty() {
                 d = d.help(format!("valid fields: {}", expected.join(", ")));
             }
@@ -102,7 +120,11 @@ fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc
         E::SerdeMissingField { field, .. } => {
             // serde notices a missing field at the end of the record; point at its start.
             let line = record_start(text, at.line.saturating_sub(line_offset), at.col).saturating_add(line_offset);
-            let col = text.lines().nth(line.saturating_sub(line_offset + 1) as usize).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            // Column of the record's first key, after the `- ` marker.
+            let col = text.lines().nth(line.saturating_sub(line_offset + 1) as usize).map_or(1, |l| {
+                let indent = l.len() - l.trim_start().len();
+                if l.trim_start().starts_with("- ") { indent + 3 } else { indent + 1 }
+            });
             Diagnostic::error("E-MISSING-FIELD", Loc::new(rel, line, crate::diag::to_u32(col)), format!("missing required field `{field}`"))
         }
         E::DuplicateMappingKey { key, .. } => {
@@ -130,10 +152,13 @@ fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc
                 Diagnostic::error("E-YAML", at, format!("YAML too large or complex: {s}"))
             }
         }
-        E::SerdeInvalidType { .. } | E::InvalidBooleanStrict { .. } | E::NullIntoString { .. } | E::InvalidScalar { .. } | E::Unexpected { .. } | E::SerdeInvalidLength { .. } => {
-            Diagnostic::error("E-TYPE", at, format!("wrong type: {}", strip_location(&e.to_string())))
-                .help("check the field's type in `normbok schema`; quote values that should be text")
-        }
+        E::SerdeInvalidType { .. }
+        | E::InvalidBooleanStrict { .. }
+        | E::NullIntoString { .. }
+        | E::InvalidScalar { .. }
+        | E::Unexpected { .. }
+        | E::SerdeInvalidLength { .. } => Diagnostic::error("E-TYPE", at, format!("wrong type: {}", strip_location(&e.to_string())))
+            .help("check the field's type in `normbok schema`; quote values that should be text"),
         E::Eof { .. } => Diagnostic::error("E-YAML", at, "unexpected end of file"),
         _ => {
             let msg = strip_location(&e.to_string());
@@ -167,12 +192,16 @@ fn record_start(text: &str, line: u32, col: u32) -> u32 {
 fn first_key_line(text: &str, key: &str, line: u32, col: u32) -> Option<u32> {
     let lines: Vec<&str> = text.lines().collect();
     let col = col as usize;
-    (1..line as usize).rev().find(|&i| {
-        let l = lines.get(i - 1).copied().unwrap_or("");
-        let rest: String = l.chars().skip(col - 1).collect();
-        let prefix: String = l.chars().take(col - 1).collect();
-        (prefix.trim().is_empty() || prefix.trim_end().ends_with('-')) && (rest.starts_with(&format!("{key}:")) || rest.starts_with(&format!("\"{key}\":")))
-    }).map(crate::diag::to_u32)
+    (1..line as usize)
+        .rev()
+        .find(|&i| {
+            let l = lines.get(i - 1).copied().unwrap_or("");
+            let rest: String = l.chars().skip(col - 1).collect();
+            let prefix: String = l.chars().take(col - 1).collect();
+            (prefix.trim().is_empty() || prefix.trim_end().ends_with('-'))
+                && (rest.starts_with(&format!("{key}:")) || rest.starts_with(&format!("\"{key}\":")))
+        })
+        .map(crate::diag::to_u32)
 }
 
 #[cfg(test)]
@@ -201,7 +230,7 @@ mod tests {
     #[test]
     fn missing_field_points_at_record_start() {
         let e = err("items:\n  - id: a\n    title: A\n  - title: B\n    \n  - id: c\n    title: C\n");
-        assert!(e.starts_with("f.yaml:4:3: error[E-MISSING-FIELD]"), "{e}");
+        assert!(e.starts_with("f.yaml:4:5: error[E-MISSING-FIELD]"), "{e}");
     }
 
     #[test]

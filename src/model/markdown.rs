@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::slug::{anchor, Anchors};
+use super::slug::{Anchors, anchor};
 
 /// The Markdown dialect of SPEC §2.4.
 pub fn options() -> Options {
@@ -35,7 +35,9 @@ pub enum Piece<'a> {
 }
 
 fn is_shortcode_target(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'))
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'))
         && s.as_bytes()[0].is_ascii_alphanumeric()
 }
 
@@ -141,12 +143,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -284,10 +287,10 @@ pub fn plain_text(text: &str) -> String {
             Piece::Event(ev, _) => match ev {
                 Event::Text(t) | Event::Code(t) => out.push_str(&t),
                 Event::SoftBreak | Event::HardBreak => out.push(' '),
-                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::BlockQuote(_)) => {
-                    if !out.ends_with('\n') && !out.is_empty() {
-                        out.push('\n');
-                    }
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::BlockQuote(_))
+                    if !out.ends_with('\n') && !out.is_empty() =>
+                {
+                    out.push('\n');
                 }
                 Event::End(TagEnd::TableCell) => out.push(' '),
                 _ => {}
@@ -306,12 +309,15 @@ mod tests {
         let md = "# Tittel\n\nSe [[RISK-01]] og [x](req:RISK-02), [y](ref:gdpr) og [z](a/b.md#c).\n\n```\n[[NOT-1]]\n```\n\n## Tittel\n<b>x</b>\n";
         let s = scan(md);
         let targets: Vec<&Target> = s.links.iter().map(|l| &l.target).collect();
-        assert_eq!(targets, vec![
-            &Target::Req { version: None, id: "RISK-01".into() },
-            &Target::Req { version: None, id: "RISK-02".into() },
-            &Target::Ref("gdpr".into()),
-            &Target::File { path: "a/b.md".into(), anchor: Some("c".into()) },
-        ]);
+        assert_eq!(
+            targets,
+            vec![
+                &Target::Req { version: None, id: "RISK-01".into() },
+                &Target::Req { version: None, id: "RISK-02".into() },
+                &Target::Ref("gdpr".into()),
+                &Target::File { path: "a/b.md".into(), anchor: Some("c".into()) },
+            ]
+        );
         assert_eq!(&md[s.links[0].offset..s.links[0].offset + 13], "[[RISK-01]] o");
         assert_eq!(s.headings.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(), vec!["tittel", "tittel-1"]);
         assert_eq!(s.raw_html.len(), 2);

@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use serde_saphyr::Spanned;
 
 use crate::config::{SiteConfig, VersionStatus};
-use crate::diag::{to_u32, Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Diagnostics, Loc, to_u32};
 use crate::load::records::{FrontMatter, ReferenceFile, RequirementFile};
-use crate::load::{frontmatter, yaml, Asset, Loaded, TextFile, ThemeSources};
+use crate::load::{Asset, Loaded, TextFile, ThemeSources, frontmatter, yaml};
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,8 +269,7 @@ pub fn build(loaded: Loaded) -> (Site, Diagnostics) {
 fn build_version(vc: &crate::config::VersionConfig, src: crate::load::VersionSources) -> (Version, Vec<Diagnostic>) {
     let mut diags = Vec::new();
 
-    let req_results: Vec<Result<(Chapter, Vec<Requirement>, Vec<Diagnostic>), Diagnostic>> =
-        src.requirement_files.par_iter().map(parse_requirement_file).collect();
+    let req_results: Vec<Result<ParsedChapter, Diagnostic>> = src.requirement_files.par_iter().map(parse_requirement_file).collect();
     let mut chapters = Vec::new();
     let mut per_chapter: Vec<(i64, String, Vec<Requirement>)> = Vec::new();
     for r in req_results {
@@ -334,7 +333,10 @@ fn build_version(vc: &crate::config::VersionConfig, src: crate::load::VersionSou
     )
 }
 
-fn parse_requirement_file(f: &TextFile) -> Result<(Chapter, Vec<Requirement>, Vec<Diagnostic>), Diagnostic> {
+/// A parsed requirement file: its chapter, records and record-level problems.
+type ParsedChapter = (Chapter, Vec<Requirement>, Vec<Diagnostic>);
+
+fn parse_requirement_file(f: &TextFile) -> Result<ParsedChapter, Diagnostic> {
     let file: RequirementFile = yaml::parse(&f.rel, &f.text, 0)?;
     let p = f.rel.as_str();
     let mut diags = Vec::new();

@@ -42,9 +42,19 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("search", "Søk", "Søk", "Search"),
     ("search_label", "Søk i veilederen", "Søk i rettleiaren", "Search the guide"),
     ("search_placeholder", "Søk etter krav, ord eller ID", "Søk etter krav, ord eller ID", "Search requirements, words or IDs"),
-    ("search_needs_js", "Søket krever JavaScript. Bruk kravlisten eller målgruppesidene.", "Søket krev JavaScript. Bruk kravlista eller målgruppesidene.", "Search needs JavaScript. Use the requirement list or the target-group pages."),
+    (
+        "search_needs_js",
+        "Søket krever JavaScript. Bruk kravlisten eller målgruppesidene.",
+        "Søket krev JavaScript. Bruk kravlista eller målgruppesidene.",
+        "Search needs JavaScript. Use the requirement list or the target-group pages.",
+    ),
     ("filter", "Filtrer", "Filtrer", "Filter"),
-    ("filter_help", "Uten JavaScript vises alle krav. Se også kravene per målgruppe:", "Utan JavaScript blir alle krav viste. Sjå òg krava per målgruppe:", "Without JavaScript all requirements are listed. See also the requirements per target group:"),
+    (
+        "filter_help",
+        "Uten JavaScript vises alle krav. Se også kravene per målgruppe:",
+        "Utan JavaScript blir alle krav viste. Sjå òg krava per målgruppe:",
+        "Without JavaScript all requirements are listed. See also the requirements per target group:",
+    ),
     ("shown", "viser", "viser", "showing"),
     ("of", "av", "av", "of"),
     ("download_csv", "Last ned utvalget som CSV", "Last ned utvalet som CSV", "Download selection as CSV"),
@@ -61,7 +71,12 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("vstatus_current", "gjeldende", "gjeldande", "current"),
     ("vstatus_superseded", "erstattet", "erstatta", "superseded"),
     ("vstatus_withdrawn", "trukket tilbake", "trekt tilbake", "withdrawn"),
-    ("banner_draft", "Dette er et utkast. Innholdet kan endres før det publiseres.", "Dette er eit utkast. Innhaldet kan endrast før det blir publisert.", "This is a draft. The content may change before it is published."),
+    (
+        "banner_draft",
+        "Dette er et utkast. Innholdet kan endres før det publiseres.",
+        "Dette er eit utkast. Innhaldet kan endrast før det blir publisert.",
+        "This is a draft. The content may change before it is published.",
+    ),
     ("banner_superseded", "Denne versjonen er erstattet.", "Denne versjonen er erstatta.", "This version has been superseded."),
     ("banner_withdrawn", "Denne versjonen er trukket tilbake.", "Denne versjonen er trekt tilbake.", "This version has been withdrawn."),
     ("go_to_current", "Gå til gjeldende versjon", "Gå til gjeldande versjon", "Go to the current version"),
@@ -72,7 +87,12 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("since_version", "fra og med", "frå og med", "as of"),
     ("last_version", "Siste versjon med kravet", "Siste versjon med kravet", "Last version with this requirement"),
     ("not_found", "Fant ikke siden", "Fann ikkje sida", "Page not found"),
-    ("not_found_text", "Siden finnes ikke. Den kan ha blitt flyttet.", "Sida finst ikkje. Ho kan ha blitt flytta.", "The page does not exist. It may have moved."),
+    (
+        "not_found_text",
+        "Siden finnes ikke. Den kan ha blitt flyttet.",
+        "Sida finst ikkje. Ho kan ha blitt flytta.",
+        "The page does not exist. It may have moved.",
+    ),
     ("home", "Forside", "Framside", "Home"),
     ("added", "Nye krav", "Nye krav", "Added requirements"),
     ("removed", "Fjernede krav", "Fjerna krav", "Removed requirements"),
@@ -112,6 +132,7 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("breadcrumb", "Brødsmulesti", "Brødsmulesti", "Breadcrumb"),
     ("no_js_search", "Søket bruker JavaScript.", "Søket nyttar JavaScript.", "Search uses JavaScript."),
     ("more", "mer", "meir", "more"),
+    ("permalink", "Permalenke", "Permalenkje", "Permalink"),
 ];
 
 /// The strings for `lang` as a JSON object.

@@ -7,7 +7,7 @@
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::config::RawHtml;
-use crate::model::markdown::{classify, pieces, Heading, Piece, Target};
+use crate::model::markdown::{Heading, Piece, Target, classify, pieces};
 
 /// Resolves link targets for one output file.
 pub trait Links {
@@ -32,7 +32,12 @@ pub fn to_html(text: &str, headings: &[Heading], links: &dyn Links, raw: RawHtml
                 let label = links.shortcode_label(version.as_deref(), &id);
                 match links.href(&t) {
                     Some(href) => {
-                        events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: href.into(), title: CowStr::from(""), id: CowStr::from("") }));
+                        events.push(Event::Start(Tag::Link {
+                            link_type: LinkType::Inline,
+                            dest_url: href.into(),
+                            title: CowStr::from(""),
+                            id: CowStr::from(""),
+                        }));
                         events.push(Event::Text(label.into()));
                         events.push(Event::End(TagEnd::Link));
                     }
@@ -79,9 +84,53 @@ pub fn to_inline_html(text: &str, links: &dyn Links, raw: RawHtml) -> String {
 /// harmless inline elements; never script, style, svg, math, iframe or event handlers.
 pub fn sanitize(html: &str) -> String {
     let tags: std::collections::HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-        "hr", "i", "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "small", "span", "strong", "sub",
-        "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     ]
     .into_iter()
     .collect();
@@ -135,7 +184,9 @@ mod tests {
 
     #[test]
     fn sanitizer_removes_active_content() {
-        let html = sanitize("<p>a<script>x</script><img src=x onerror=alert(1)><svg><set attributeName=href to=javascript:x></set></svg><math></math><iframe src=x></iframe><a href=\"javascript:x\">l</a></p>");
+        let html = sanitize(
+            "<p>a<script>x</script><img src=x onerror=alert(1)><svg><set attributeName=href to=javascript:x></set></svg><math></math><iframe src=x></iframe><a href=\"javascript:x\">l</a></p>",
+        );
         for bad in ["script", "onerror", "svg", "math", "iframe", "javascript"] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }

@@ -12,7 +12,7 @@ pub mod urls;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::config::{Language, RawHtml, VersionStatus};
 use crate::diag::{Diagnostic, Loc};
@@ -284,7 +284,11 @@ impl<'a> Ctx<'a> {
                     msg.push_str(&s.to_string());
                     src = s.source();
                 }
-                Err(Diagnostic::error("E-TEMPLATE", Loc::file(format!("themes/{}/templates/{name}", self.site.config.theme)), format!("rendering {out} failed: {msg}")))
+                Err(Diagnostic::error(
+                    "E-TEMPLATE",
+                    Loc::file(format!("themes/{}/templates/{name}", self.site.config.theme)),
+                    format!("rendering {out} failed: {msg}"),
+                ))
             }
         }
     }
@@ -461,17 +465,18 @@ impl<'a> Ctx<'a> {
     }
 
     fn version_list(&self, out: &str) -> Value {
-        json!(self
-            .site
-            .versions
-            .iter()
-            .map(|v| json!({
-                "id": v.id, "label": v.label, "status": v.status.as_str(), "status_label": self.vstatus_label(v.status),
-                "published": v.published, "url": rel(out, &format!("{}/index.html", v.id)),
-                "changes_url": rel(out, &format!("{}/changes.html", v.id)),
-                "count": v.requirements.len(), "current": v.status == VersionStatus::Current,
-            }))
-            .collect::<Vec<_>>())
+        json!(
+            self.site
+                .versions
+                .iter()
+                .map(|v| json!({
+                    "id": v.id, "label": v.label, "status": v.status.as_str(), "status_label": self.vstatus_label(v.status),
+                    "published": v.published, "url": rel(out, &format!("{}/index.html", v.id)),
+                    "changes_url": rel(out, &format!("{}/changes.html", v.id)),
+                    "count": v.requirements.len(), "current": v.status == VersionStatus::Current,
+                }))
+                .collect::<Vec<_>>()
+        )
     }
 
     fn versions_page(&self) -> Result<(String, String), Diagnostic> {
@@ -518,7 +523,10 @@ impl<'a> Ctx<'a> {
                 m.insert("reason".into(), json!("withdrawn"));
                 m.insert("since".into(), json!({"id": vs[*version].id, "label": vs[*version].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[*version].id))}));
                 let last = last_in_force.unwrap_or(*version);
-                m.insert("last".into(), json!({"id": vs[last].id, "label": vs[last].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[last].id))}));
+                m.insert(
+                    "last".into(),
+                    json!({"id": vs[last].id, "label": vs[last].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[last].id))}),
+                );
                 self.tpl("tombstone.html", out, m)
             }
             Permalink::Removed { last, removed_in } => {
@@ -527,7 +535,10 @@ impl<'a> Ctx<'a> {
                 m.insert("req_title".into(), json!(title(*last)));
                 m.insert("reason".into(), json!("removed"));
                 m.insert("since".into(), json!({"id": vs[*removed_in].id, "label": vs[*removed_in].label, "url": rel(&out, &format!("{}/changes.html", vs[*removed_in].id))}));
-                m.insert("last".into(), json!({"id": vs[*last].id, "label": vs[*last].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[*last].id))}));
+                m.insert(
+                    "last".into(),
+                    json!({"id": vs[*last].id, "label": vs[*last].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[*last].id))}),
+                );
                 self.tpl("tombstone.html", out, m)
             }
         }
@@ -543,9 +554,20 @@ impl<'a> Ctx<'a> {
         m.insert("content".into(), json!(html));
         m.insert("summary".into(), json!(p.summary));
         m.insert("is_home".into(), json!(p.src == "index.md"));
-        let toc: Vec<Value> = p.body.scan.headings.iter().filter(|h| h.level == 2 || h.level == 3).map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor})).collect();
+        let toc: Vec<Value> = p
+            .body
+            .scan
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor}))
+            .collect();
         m.insert("toc".into(), json!(toc));
-        let groups: Vec<Value> = p.target_groups.iter().map(|g| json!({"id": g.value, "label": self.group_label(&g.value), "url": rel(&out, &format!("{}/groups/{}.html", v.id, g.value))})).collect();
+        let groups: Vec<Value> = p
+            .target_groups
+            .iter()
+            .map(|g| json!({"id": g.value, "label": self.group_label(&g.value), "url": rel(&out, &format!("{}/groups/{}.html", v.id, g.value))}))
+            .collect();
         m.insert("page_groups".into(), json!(groups));
         if p.src == "index.md" {
             let chapters: Vec<Value> = v
@@ -626,7 +648,9 @@ impl<'a> Ctx<'a> {
         let out = format!("{}/requirements/{id}.html", v.id);
         let mut m = self.base(&out, &format!("{id} {}", r.title), Some(vi), Same::Req(id));
         let mut req = self.req_summary(vi, ri, &out);
-        let chapter = v.chapter(&r.chapter).map(|c| json!({"id": c.id.value, "title": c.title, "url": rel(&out, &format!("{}/chapters/{}.html", v.id, c.id.value))}));
+        let chapter = v
+            .chapter(&r.chapter)
+            .map(|c| json!({"id": c.id.value, "title": c.title, "url": rel(&out, &format!("{}/chapters/{}.html", v.id, c.id.value))}));
         let refs: Vec<Value> = r
             .references
             .iter()
@@ -684,7 +708,8 @@ impl<'a> Ctx<'a> {
         let c = &v.chapters[ci];
         let out = format!("{}/chapters/{}.html", v.id, c.id.value);
         let mut m = self.base(&out, &c.title, Some(vi), Same::Chapter(&c.id.value));
-        let reqs: Vec<Value> = v.requirements.iter().enumerate().filter(|(_, r)| r.chapter == c.id.value).map(|(ri, _)| self.req_summary(vi, ri, &out)).collect();
+        let reqs: Vec<Value> =
+            v.requirements.iter().enumerate().filter(|(_, r)| r.chapter == c.id.value).map(|(ri, _)| self.req_summary(vi, ri, &out)).collect();
         m.insert("chapter".into(), json!({"id": c.id.value, "title": c.title, "intro_html": self.vdata[vi].chapter_intro.get(c.id.value.as_str())}));
         m.insert("requirements".into(), json!(reqs));
         self.tpl("chapter.html", out, m)
@@ -744,7 +769,8 @@ impl<'a> Ctx<'a> {
         let out = format!("{}/references/{}.html", v.id, rf.id.value);
         let mut m = self.base(&out, &rf.title, Some(vi), Same::Reference(&rf.id.value));
         let vd = &self.vdata[vi];
-        let cited: Vec<Value> = vd.ref_cited_by.get(rf.id.value.as_str()).map(|l| l.iter().map(|&i| self.req_summary(vi, i, &out)).collect()).unwrap_or_default();
+        let cited: Vec<Value> =
+            vd.ref_cited_by.get(rf.id.value.as_str()).map(|l| l.iter().map(|&i| self.req_summary(vi, i, &out)).collect()).unwrap_or_default();
         let pages: Vec<Value> = vd
             .ref_pages
             .get(rf.id.value.as_str())
@@ -759,7 +785,7 @@ impl<'a> Ctx<'a> {
     fn changes(&self, vi: usize) -> Result<(String, String), Diagnostic> {
         let v = &self.site.versions[vi];
         let out = format!("{}/changes.html", v.id);
-        let mut m = self.base(&out, &format!("{} – {}", i18n::get(self.lang, "changes"), v.label), Some(vi), Same::Fixed("changes.html"));
+        let mut m = self.base(&out, i18n::get(self.lang, "changes"), Some(vi), Same::Fixed("changes.html"));
         match self.hist.diffs.get(vi).and_then(Option::as_ref) {
             None => {
                 m.insert("diff".into(), Value::Null);
@@ -776,9 +802,7 @@ impl<'a> Ctx<'a> {
         let v = &self.site.versions[vi];
         let o = &self.site.versions[older];
         let chapter_title = |ver: &Version, id: &str| ver.chapter(id).map_or_else(|| id.to_string(), |c| c.title.clone());
-        let entry = |e: &crate::versions::Entry, ver: &Version| {
-            json!({"id": e.id, "title": e.title, "anchor": change_anchor(&e.id), "chapter": chapter_title(ver, &e.chapter), "url": rel(out, &format!("{}/requirements/{}.html", ver.id, e.id))})
-        };
+        let entry = |e: &crate::versions::Entry, ver: &Version| json!({"id": e.id, "title": e.title, "anchor": change_anchor(&e.id), "chapter": chapter_title(ver, &e.chapter), "url": rel(out, &format!("{}/requirements/{}.html", ver.id, e.id))});
         let set = |s: &crate::versions::SetChange, label: &dyn Fn(&str) -> String| json!({"added": s.added.iter().map(|x| label(x)).collect::<Vec<_>>(), "removed": s.removed.iter().map(|x| label(x)).collect::<Vec<_>>()});
         let changed: Vec<Value> = d
             .changed

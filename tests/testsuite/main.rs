@@ -1,0 +1,11 @@
+//! The one integration-test binary: fixture sites under `tests/fixtures/{ok,bad}/`, the
+//! bundled site, output atomicity and snapshots of rendered fragments.
+
+// Helpers are shared between modules of this binary only.
+#![allow(unreachable_pub)]
+
+mod bundled;
+mod fixtures;
+mod output;
+mod snapshots;
+mod support;

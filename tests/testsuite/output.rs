@@ -1,0 +1,164 @@
+//! Output stage (SPEC §10, RELIABILITY R26–R29): atomic swap with injected failures, the
+//! lock, stale staging folders, preserved entries, and the zip.
+
+use std::path::Path;
+
+use crate::support::{code, copy_dir, repo, stderr, tree};
+
+fn site(dir: &Path) -> std::path::PathBuf {
+    let s = dir.join("site");
+    copy_dir(&repo().join("tests/fixtures/base/minimal"), &s);
+    s
+}
+
+fn build(cwd: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = assert_cmd::Command::cargo_bin("normbok").expect("bin");
+    c.current_dir(cwd).args(["build", "--root", "site", "--out", "public"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run")
+}
+
+fn no_leftovers(dir: &Path) {
+    let left: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn failures_while_writing_leave_the_previous_site_byte_identical() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = site(tmp.path());
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+    let before = tree(&tmp.path().join("public"));
+    assert!(before.len() > 10);
+    // Change the content so a successful build would produce different bytes.
+    let p = s.join("content/1/pages/index.md");
+    let text = std::fs::read_to_string(&p).expect("read");
+    std::fs::write(&p, text.replace("Velkommen", "Hei")).expect("write");
+
+    for env in [("NORMBOK_FAIL_AFTER_FILES", "7"), ("NORMBOK_FAIL_AT", "rename")] {
+        let o = build(tmp.path(), &[env]);
+        assert_eq!(code(&o), 1, "{env:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error[E-OUTPUT]") && stderr(&o).contains("injected failure"), "{}", stderr(&o));
+        assert!(tree(&tmp.path().join("public")) == before, "{env:?} changed the previous output");
+        no_leftovers(tmp.path());
+    }
+    // A template error in the theme fails before anything is written.
+    std::fs::create_dir_all(s.join("themes/default/templates")).expect("mkdir");
+    std::fs::write(
+        s.join("themes/default/templates/page.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ nope | nofilter }}{% endblock main %}",
+    )
+    .expect("write");
+    let o = build(tmp.path(), &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[E-TEMPLATE]"), "{}", stderr(&o));
+    assert!(tree(&tmp.path().join("public")) == before);
+    no_leftovers(tmp.path());
+}
+
+#[test]
+fn a_held_lock_gives_exit_4_and_stale_staging_is_cleaned() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    // A build killed mid-way leaves its staging folder behind; the next build removes it.
+    std::fs::create_dir_all(tmp.path().join(".public.staging-99999/x")).expect("mkdir");
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+    no_leftovers(tmp.path());
+
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(tmp.path().join("public.lock")).expect("lock file");
+    lock.lock().expect("lock");
+    let before = tree(&tmp.path().join("public"));
+    let o = build(tmp.path(), &[]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[E-LOCKED]: another build holds"), "{}", stderr(&o));
+    assert!(tree(&tmp.path().join("public")) == before);
+    lock.unlock().expect("unlock");
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+}
+
+#[test]
+fn preserved_entries_survive_and_stale_files_go() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    let out = tmp.path().join("public");
+    std::fs::create_dir_all(out.join(".git/refs")).expect("mkdir");
+    std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
+    std::fs::write(out.join("CNAME"), "veileder.example.org\n").expect("write");
+    std::fs::write(out.join("stale.html"), "old").expect("write");
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+    assert_eq!(std::fs::read_to_string(out.join(".git/HEAD")).expect("HEAD"), "ref: refs/heads/main\n");
+    assert_eq!(std::fs::read_to_string(out.join("CNAME")).expect("CNAME"), "veileder.example.org\n");
+    assert!(!out.join("stale.html").exists());
+    assert!(out.join("1/index.html").exists());
+}
+
+#[test]
+fn zip_holds_the_same_site() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    let o = assert_cmd::Command::cargo_bin("normbok")
+        .expect("bin")
+        .current_dir(tmp.path())
+        .args(["build", "--root", "site", "--out", "public", "--zip", "site.zip"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = tree(&tmp.path().join("public"));
+    let bytes = std::fs::read(tmp.path().join("site.zip")).expect("zip");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("archive");
+    let mut from_zip = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("entry");
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).expect("read");
+        from_zip.insert(f.name().expect("utf-8 name").to_string(), b);
+    }
+    assert!(from_zip == files, "zip differs from the output folder");
+    // Deterministic: a second zip is byte-identical.
+    let o = assert_cmd::Command::cargo_bin("normbok")
+        .expect("bin")
+        .current_dir(tmp.path())
+        .args(["build", "--root", "site", "--out", "public2", "--zip", "site2.zip"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0);
+    assert!(std::fs::read(tmp.path().join("site2.zip")).expect("zip2") == bytes);
+}
+
+#[test]
+fn init_creates_a_site_that_builds_and_schema_is_json() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").current_dir(tmp.path()).args(["init", "ny"]).output().expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = assert_cmd::Command::cargo_bin("normbok")
+        .expect("bin")
+        .current_dir(tmp.path())
+        .args(["build", "--root", "ny", "--out", "ut", "--strict"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(tmp.path().join("ut/1.0/requirements/EKS-01.html").exists());
+    let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").current_dir(tmp.path()).args(["init", "ny"]).output().expect("run");
+    assert_eq!(code(&o), 1, "init refuses a non-empty folder");
+
+    let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").arg("schema").output().expect("run");
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    assert!(v["$defs"]["RequirementRaw"]["properties"]["target_groups"].is_object(), "{v}");
+    assert_eq!(v["$defs"]["RequirementRaw"]["additionalProperties"], serde_json::json!(false));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").args(["build", "--no-such-flag"]).output().expect("run");
+    assert_eq!(code(&o), 2);
+    let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").args(["build", "--help"]).output().expect("run");
+    assert_eq!(code(&o), 0);
+}
