@@ -43,6 +43,12 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Manage versions.
+    Version {
+        /// What to do.
+        #[command(subcommand)]
+        command: VersionCommand,
+    },
     /// Create a minimal working site in DIR.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -50,6 +56,22 @@ pub enum Command {
     },
     /// Print the JSON Schema of requirement and reference files.
     Schema,
+}
+
+/// `normbok version …`.
+#[derive(Debug, Subcommand)]
+pub enum VersionCommand {
+    /// Copy a version folder as the next draft and add it at the top of normbok.toml.
+    New {
+        /// Id of the new version (also its folder and URL segment).
+        id: String,
+        /// Version to copy (default: the newest).
+        #[arg(long)]
+        from: Option<String>,
+        /// Site root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 /// Report formats.

@@ -12,6 +12,7 @@ pub mod export;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod newversion;
 pub mod output;
 pub mod render;
 pub mod validate;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use normbok::cli::{Cli, Command, Format};
+use normbok::cli::{Cli, Command, Format, VersionCommand};
 use normbok::{BuildOptions, Outcome, diag::Exit};
 
 fn main() -> ExitCode {
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let (outcome, format) = match cli.command {
         Command::Build { root, out, strict, zip } => (normbok::build(&BuildOptions { root, out, strict, zip }), Format::Text),
         Command::Check { root, format, strict } => (normbok::check_command(&root, strict), format),
+        Command::Version { command: VersionCommand::New { id, from, root } } => (normbok::newversion::run(&root, &id, from.as_deref()), Format::Text),
         Command::Init { dir } => (normbok::init::run(&dir), Format::Text),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&normbok::load::records::json_schema()).unwrap_or_default());

@@ -10,6 +10,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::config::VersionStatus;
+use crate::model::markdown::plain_text;
 use crate::model::{Md, ReqStatus, Requirement, Site, Version};
 
 /// One run of a word diff.
@@ -26,7 +27,7 @@ pub struct DiffSpan {
 pub struct TextChange {
     /// `title`, `statement`, `guidance` or `items`.
     pub field: &'static str,
-    /// Old plain text (whitespace-collapsed Markdown).
+    /// Old plain text (Markdown removed, whitespace collapsed).
     pub old: String,
     /// New plain text.
     pub new: String,
@@ -121,8 +122,9 @@ pub fn normalize(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn md_norm(m: Option<&Md>) -> String {
-    m.map(|m| normalize(&m.text)).unwrap_or_default()
+/// (whitespace-normalized Markdown, whitespace-normalized plain text) of an optional field.
+fn md_texts(m: Option<&Md>) -> (String, String) {
+    m.map(|m| (normalize(&m.text), normalize(&plain_text(&m.text)))).unwrap_or_default()
 }
 
 fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
@@ -157,13 +159,16 @@ fn value_change(old: &str, new: &str) -> Option<ValueChange> {
 /// Compares one requirement across two versions.
 pub fn compare_requirement(old: &Requirement, new: &Requirement) -> RequirementChange {
     let mut c = RequirementChange { id: new.id.value.clone(), chapter: new.chapter.clone(), ..Default::default() };
-    let text = |field: &'static str, o: String, n: String, c: &mut RequirementChange| {
-        if o != n {
-            c.texts.push(TextChange { field, diff: word_diff(&o, &n), old: o, new: n });
+    // A text changed when its Markdown changed (beyond whitespace), so a changed link target
+    // counts; the diff readers see is of the plain text, without Markdown syntax.
+    let text = |field: &'static str, o: (String, String), n: (String, String), c: &mut RequirementChange| {
+        if o.0 != n.0 {
+            c.texts.push(TextChange { field, diff: word_diff(&o.1, &n.1), old: o.1, new: n.1 });
             c.fields.push(field);
         }
     };
-    text("title", normalize(&old.title), normalize(&new.title), &mut c);
+    let plain = |t: &str| (normalize(t), t.to_string());
+    text("title", plain(&old.title), plain(&new.title), &mut c);
     c.obligation = value_change(&old.obligation.value, &new.obligation.value);
     if c.obligation.is_some() {
         c.fields.push("obligation");
@@ -193,9 +198,12 @@ pub fn compare_requirement(old: &Requirement, new: &Requirement) -> RequirementC
     if c.chapter_moved.is_some() {
         c.fields.push("chapter");
     }
-    text("statement", md_norm(Some(&old.statement)), md_norm(Some(&new.statement)), &mut c);
-    text("guidance", md_norm(old.guidance.as_ref()), md_norm(new.guidance.as_ref()), &mut c);
-    let items = |r: &Requirement| r.items.iter().map(|i| format!("• {}", normalize(&i.text))).collect::<Vec<_>>().join("\n");
+    text("statement", md_texts(Some(&old.statement)), md_texts(Some(&new.statement)), &mut c);
+    text("guidance", md_texts(old.guidance.as_ref()), md_texts(new.guidance.as_ref()), &mut c);
+    let items = |r: &Requirement| {
+        let (src, shown): (Vec<String>, Vec<String>) = r.items.iter().map(|i| md_texts(Some(i))).map(|(a, b)| (a, format!("• {b}"))).unzip();
+        (src.join("\n"), shown.join(" "))
+    };
     text("items", items(old), items(new), &mut c);
     // Keep the documented field order regardless of the order of the checks above.
     const ORDER: [&str; 11] =
@@ -265,8 +273,10 @@ pub enum Permalink {
     Live(usize),
     /// Tombstone: the requirement is withdrawn in the newest non-draft version that has it.
     Withdrawn {
-        /// The version where it is withdrawn.
+        /// The newest published version that has it (withdrawn).
         version: usize,
+        /// The first version of the run of versions in which it is withdrawn.
+        since: usize,
         /// Newest version where it was still in force (if any).
         last_in_force: Option<usize>,
     },
@@ -320,8 +330,10 @@ pub fn analyse(site: &Site) -> Versions {
         let Some(t) = target else { continue };
         let newest_published = published.first().copied().unwrap_or(0);
         let p = if has(t).is_some_and(|r| r.status == ReqStatus::Withdrawn) {
-            let last = (t + 1..vs.len()).find(|&i| has(i).is_some_and(|r| r.status != ReqStatus::Withdrawn));
-            Permalink::Withdrawn { version: t, last_in_force: last }
+            let withdrawn = |i: usize| has(i).is_some_and(|r| r.status == ReqStatus::Withdrawn);
+            let since = (t..vs.len()).take_while(|&i| withdrawn(i)).last().unwrap_or(t);
+            let last = (since + 1..vs.len()).find(|&i| has(i).is_some_and(|r| r.status != ReqStatus::Withdrawn));
+            Permalink::Withdrawn { version: t, since, last_in_force: last }
         } else if t > newest_published && vs[t].status != VersionStatus::Draft {
             // A newer published version no longer has it.
             let removed_in = (0..t).rev().find(|&i| vs[i].status != VersionStatus::Draft && has(i).is_none()).unwrap_or(t.saturating_sub(1));

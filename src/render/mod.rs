@@ -229,9 +229,12 @@ fn nav_order(pages: &[Page]) -> Vec<(usize, usize)> {
         }
         for sub in subdirs {
             let idx = format!("{dir}{sub}/index.md");
+            // A folder without its own index.md sorts by its first page, so its pages follow
+            // the page they belong to (e.g. `ikt/*` with orders 61–63 after a page with 60).
+            let prefix = format!("{dir}{sub}/");
             let (order, title, pi) = match pages.iter().position(|p| p.src == idx) {
                 Some(i) => (pages[i].order, pages[i].title.clone(), Some(i)),
-                None => (i64::MAX, sub.clone(), None),
+                None => (pages.iter().filter(|p| p.src.starts_with(&prefix)).map(|p| p.order).min().unwrap_or(i64::MAX), sub.clone(), None),
             };
             items.push((order, title, pi, Some(sub)));
         }
@@ -516,12 +519,15 @@ impl<'a> Ctx<'a> {
                 m.insert("target_label".into(), json!(format!("{id} {} ({})", title(*vi), vs[*vi].label)));
                 self.tpl("redirect.html", out, m)
             }
-            Permalink::Withdrawn { version, last_in_force } => {
+            Permalink::Withdrawn { version, since, last_in_force } => {
                 let mut m = self.base(&out, &format!("{id} {}", title(*version)), None, Same::Req(id));
                 m.insert("id".into(), json!(id));
                 m.insert("req_title".into(), json!(title(*version)));
                 m.insert("reason".into(), json!("withdrawn"));
-                m.insert("since".into(), json!({"id": vs[*version].id, "label": vs[*version].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[*version].id))}));
+                m.insert(
+                    "since".into(),
+                    json!({"id": vs[*since].id, "label": vs[*since].label, "url": rel(&out, &format!("{}/requirements/{id}.html", vs[*since].id))}),
+                );
                 let last = last_in_force.unwrap_or(*version);
                 m.insert(
                     "last".into(),

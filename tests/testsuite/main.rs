@@ -9,3 +9,4 @@ mod fixtures;
 mod output;
 mod snapshots;
 mod support;
+mod versions;

@@ -39,3 +39,9 @@ fn guide_page_with_links() {
     let c = compiled(&repo().join("tests/fixtures/base/minimal"));
     insta::assert_snapshot!("minimal_page_veiledning", main_of(&c, "1/veiledning.html"));
 }
+
+#[test]
+fn changes_page() {
+    let c = compiled(&repo().join("tests/fixtures/ok/versions-three"));
+    insta::assert_snapshot!("three_changes_v2", main_of(&c, "2/changes.html"));
+}
