@@ -7,32 +7,49 @@
 use serde_json::{Value, json};
 
 use crate::model::markdown::plain_text;
-use crate::model::{Site, Version};
+use crate::model::{Requirement, Site, Version};
 use crate::versions::Versions;
 
 /// Columns of `requirements.csv` (SPEC §6).
 pub const CSV_COLUMNS: [&str; 8] = ["id", "chapter", "title", "obligation", "target_groups", "status", "applies_from", "statement"];
 
-/// The CSV export: UTF-8 with BOM (so spreadsheet programs show æøå), `;`-joined groups,
-/// statement as plain text.
+/// The CSV export: UTF-8 with BOM (so spreadsheet programs show æøå), CRLF line ends,
+/// `;`-joined groups, statement as plain text.
 pub fn csv(v: &Version) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
-    // Writing into a Vec cannot fail; errors would only come from the writer itself.
-    let _ = w.write_record(CSV_COLUMNS);
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    out.extend_from_slice(csv_line(CSV_COLUMNS).as_bytes());
     for r in &v.requirements {
-        let groups: Vec<&str> = r.target_groups.iter().map(|g| g.value.as_str()).collect();
-        let _ = w.write_record([
-            r.id.value.as_str(),
-            r.chapter.as_str(),
-            r.title.as_str(),
-            r.obligation.value.as_str(),
-            &groups.join(";"),
-            r.status.as_str(),
-            r.applies_from.as_ref().map_or("", |a| a.value.as_str()),
-            &plain_text(&r.statement.text),
-        ]);
+        out.extend_from_slice(csv_row(r).as_bytes());
     }
-    w.into_inner().unwrap_or_default()
+    out
+}
+
+/// One requirement as a CSV line (with CRLF). The requirement list embeds these lines so
+/// the reader's "download selection" is exactly the static export, filtered.
+pub fn csv_row(r: &Requirement) -> String {
+    let groups: Vec<&str> = r.target_groups.iter().map(|g| g.value.as_str()).collect();
+    csv_line([
+        r.id.value.as_str(),
+        r.chapter.as_str(),
+        r.title.as_str(),
+        r.obligation.value.as_str(),
+        &groups.join(";"),
+        r.status.as_str(),
+        r.applies_from.as_ref().map_or("", |a| a.value.as_str()),
+        &plain_text(&r.statement.text),
+    ])
+}
+
+/// The header line of the CSV export (with CRLF).
+pub fn csv_header() -> String {
+    csv_line(CSV_COLUMNS)
+}
+
+fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(fields);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// The JSON export of version `vi`.

@@ -45,8 +45,11 @@ pub fn check(root: &Path) -> Result<(model::Site, Diagnostics), Diagnostics> {
 
 /// Runs the pipeline up to rendering (nothing is written).
 pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
+    let t = Timer::new();
     let (site, mut diags) = check(root)?;
+    t.lap("load+model+validate");
     let hist = versions::analyse(&site);
+    t.lap("versions");
     let mut files = match render::render(&site, &hist) {
         Ok(f) => f,
         Err(errs) => {
@@ -58,7 +61,26 @@ pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
         files.insert(format!("{}/export/requirements.csv", v.id), export::csv(v));
         files.insert(format!("{}/export/requirements.json", v.id), export::json(&site, &hist, vi));
     }
+    t.lap("render+export");
     Ok(Compiled { site, versions: hist, files, diagnostics: diags })
+}
+
+/// Stage timings on stderr when `NORMBOK_TIMINGS` is set (for profiling, not for tests).
+struct Timer {
+    start: std::time::Instant,
+    on: bool,
+}
+
+impl Timer {
+    fn new() -> Self {
+        Timer { start: std::time::Instant::now(), on: std::env::var_os("NORMBOK_TIMINGS").is_some() }
+    }
+
+    fn lap(&self, what: &str) {
+        if self.on {
+            eprintln!("timing: {what} done at {} ms", self.start.elapsed().as_millis());
+        }
+    }
 }
 
 /// Options of `normbok build`.
@@ -123,7 +145,10 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         return Outcome::fail(Exit::Invalid, d);
     }
     let preserve = &compiled.site.config.output.preserve;
-    if let Err(e) = output::write_site(&out, &compiled.files, preserve) {
+    let t = Timer::new();
+    let written = output::write_site(&out, &compiled.files, preserve);
+    t.lap("write");
+    if let Err(e) = written {
         let exit = match e {
             output::OutputError::Locked(_) => Exit::Locked,
             output::OutputError::Refused(_) => Exit::Usage,

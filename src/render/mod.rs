@@ -454,6 +454,8 @@ impl<'a> Ctx<'a> {
             "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
             "statement_html": statement, "guidance_html": guidance, "items_html": items,
             "chapter": r.chapter,
+            // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
+            "csv_row": crate::export::csv_row(r).trim_end_matches("\r\n"),
         })
     }
 
@@ -623,6 +625,8 @@ impl<'a> Ctx<'a> {
         m.insert("chapters".into(), self.chapter_lists(vi, &out, &|_| true));
         m.insert("filters".into(), self.filters(v, &out));
         m.insert("total".into(), json!(v.requirements.len()));
+        m.insert("csv_header".into(), json!(crate::export::csv_header().trim_end_matches("\r\n")));
+        m.insert("csv_name".into(), json!(format!("krav-{}-utvalg.csv", v.id)));
         m.insert("csv_url".into(), json!(rel(&out, &format!("{}/export/requirements.csv", v.id))));
         m.insert("json_url".into(), json!(rel(&out, &format!("{}/export/requirements.json", v.id))));
         self.tpl("requirements.html", out, m)

@@ -67,20 +67,15 @@
   if (pr) pr.addEventListener("click", function () { window.print(); });
   var csvBtn = document.getElementById("nb-filter-csv");
   if (csvBtn) csvBtn.addEventListener("click", function () {
-    var q = function (s) { return '"' + String(s).replace(/"/g, '""') + '"'; };
-    var rows = [["id", "chapter", "title", "obligation", "target_groups", "status", "statement"].join(",")];
-    cards.filter(function (c) { return !c.hidden; }).forEach(function (c) {
-      var title = c.querySelector(".req-title a");
-      var t = title ? title.textContent.replace(/^\s*\S+\s+/, "") : "";
-      var block = c.closest(".chapter-block");
-      rows.push([q(c.getAttribute("data-id")), q(block ? block.querySelector("h2").textContent.trim() : ""), q(t.trim()),
-        q(c.getAttribute("data-obligation")), q((c.getAttribute("data-groups") || "").split(" ").join(";")),
-        q(c.getAttribute("data-status")), q((c.querySelector(".statement") || { textContent: "" }).textContent.trim())].join(","));
-    });
-    var blob = new Blob(["\ufeff" + rows.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+    // The builder embeds each requirement's line of the static CSV export, so the selection
+    // is byte for byte the export filtered (same columns, quoting and plain-text statement).
+    var lines = [list.getAttribute("data-csv-header") || ""].concat(
+      cards.filter(function (c) { return !c.hidden; }).map(function (c) { return c.getAttribute("data-csv") || ""; }));
+    var text = "\ufeff" + lines.join("\r\n") + "\r\n";
+    var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = "krav-utvalg.csv";
+    a.download = list.getAttribute("data-csv-name") || "krav-utvalg.csv";
     document.body.appendChild(a);
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
