@@ -4,11 +4,13 @@
 //! so both sides must register the same analyzers under the same names after opening an
 //! index ([`register_analyzers`]). Three analyzers exist:
 //!
-//! | name ([`TEXT_ANALYZER`] …) | pipeline | used by |
+//! | name | pipeline | used by |
 //! |---|---|---|
-//! | `normbok_text` | NFC → [`SimpleTokenizer`] → drop tokens > [`MAX_TOKEN_CHARS`] → lowercase → stemmer of the site language | `title`, `body` |
-//! | `normbok_words` | the same without the stemmer | `words` (prefix search) |
-//! | `normbok_id` | NFC → whole input as one token → lowercase | `id` (case-insensitive exact match) |
+//! | [`TEXT_ANALYZER`] `normbok_text` | NFC → [`SimpleTokenizer`] → drop tokens > [`MAX_TOKEN_CHARS`] → lowercase → stemmer of the site language | `title`, `body` |
+//! | [`ID_ANALYZER`] `normbok_id` | NFC → whole input as one token → lowercase | `id` (case-insensitive exact match and id prefix) |
+//!
+//! [`words_analyzer`] (the text pipeline without the stemmer) is used at query time only, for
+//! the surface form of the word being typed and for highlighting.
 //!
 //! NFC comes first because [`SimpleTokenizer`] splits decomposed text: in NFD, `å` is `a` +
 //! U+030A, and the combining mark is not alphanumeric, so `blåbær` would become `bla` + `bær`.
@@ -33,8 +35,6 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Name of the stemming analyzer used by the `title` and `body` fields.
 pub const TEXT_ANALYZER: &str = "normbok_text";
-/// Name of the non-stemming analyzer used by the `words` field (prefix search).
-pub const WORDS_ANALYZER: &str = "normbok_words";
 /// Name of the analyzer used by the `id` field: the whole (NFC, lowercased) id is one token.
 pub const ID_ANALYZER: &str = "normbok_id";
 /// Tokens longer than this many characters are dropped (base64 blobs, URLs without
@@ -110,7 +110,7 @@ pub fn text_analyzer(language: Language) -> TextAnalyzer {
         .build()
 }
 
-/// The non-stemming analyzer for the `words` field (lowercased surface forms).
+/// The non-stemming analyzer: lowercased surface forms (query time only).
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(Normalizing::new(SimpleTokenizer::default()))
         .filter(LowerCaser)
@@ -124,11 +124,10 @@ pub fn id_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers the three analyzers under their schema names. Call after creating or opening an
+/// Registers the analyzers under their schema names. Call after creating or opening an
 /// index, on both the indexing and the searching side.
 pub fn register_analyzers(manager: &TokenizerManager, language: Language) {
     manager.register(TEXT_ANALYZER, text_analyzer(language));
-    manager.register(WORDS_ANALYZER, words_analyzer());
     manager.register(ID_ANALYZER, id_analyzer());
 }
 
@@ -139,7 +138,7 @@ pub fn tokens(language: Language, text: &str) -> Vec<String> {
     collect(&mut analyzer, text).into_iter().map(|t| t.text).collect()
 }
 
-/// The surface forms of `text` (NFC, lowercased, not stemmed), as indexed in `words`.
+/// The surface forms of `text` (NFC, lowercased, not stemmed).
 pub fn words(text: &str) -> Vec<String> {
     let mut analyzer = words_analyzer();
     collect(&mut analyzer, text).into_iter().map(|t| t.text).collect()

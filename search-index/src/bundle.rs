@@ -9,17 +9,22 @@
 //! language         u8 len + ASCII   "nb" | "nn" | "en"
 //! version          u16 len + UTF-8  version id
 //! num_docs         u32
-//! file_count       u32
-//! file_count × { name: u16 len + UTF-8, data: u32 len + bytes }   sorted by name
+//! table_len        u32       size of the file table once inflated
+//! payload          raw DEFLATE stream of the file table:
+//!                    file_count u32,
+//!                    file_count × { name: u16 len + UTF-8, data: u32 len + bytes }, sorted by name
 //! checksum         u64       FNV-1a 64 of every preceding byte
 //! ```
 //!
-//! The files are tantivy's `meta.json` and the files of exactly one segment. The build is
-//! deterministic: documents are indexed in `(id, kind, url)` order by one indexing thread,
-//! merged into one segment, and the segment's random UUID is replaced by [`SEGMENT_ID`]
-//! (tantivy only uses it in file names and `meta.json`). `.managed.json` and lock files
-//! are not packed. Because documents are in id order, tantivy's doc ids follow the ids,
-//! which the query's tie-break relies on.
+//! The files are tantivy's `meta.json` and the files of exactly one segment, with the doc
+//! store left uncompressed by tantivy: one DEFLATE pass over everything is about a third
+//! smaller than tantivy's per-block LZ4 (measured on the bundled guide: 119 kB → 81 kB).
+//!
+//! The build is deterministic: documents are indexed in `(id, kind, url)` order by one
+//! indexing thread, merged into one segment, and the segment's random UUID is replaced by
+//! [`SEGMENT_ID`] (tantivy only uses it in file names and `meta.json`). `.managed.json` and
+//! lock files are not packed. Because documents are in id order, tantivy's doc ids follow
+//! the ids, which the query's tie-break relies on.
 
 use std::path::Path;
 
@@ -114,7 +119,8 @@ impl SearchIndex {
     /// Decodes a bundle into an in-memory index and registers the analyzers. Never panics on
     /// bad input.
     pub fn decode(bytes: &[u8]) -> Result<SearchIndex, DecodeError> {
-        let (header, files) = parse(bytes)?;
+        let (header, table) = parse(bytes)?;
+        let files = parse_table(&table)?;
         let directory = RamDirectory::create();
         for (name, data) in files {
             directory
@@ -183,16 +189,29 @@ pub fn decode(bytes: &[u8]) -> Result<SearchIndex, DecodeError> {
     SearchIndex::decode(bytes)
 }
 
-/// Reads and checks only the header (magic, format version, checksum, language, version).
+/// Reads the header after checking magic, format version, checksum and that the payload
+/// inflates (cheap: the index is not opened).
 pub fn read_header(bytes: &[u8]) -> Result<BundleHeader, DecodeError> {
     parse(bytes).map(|(header, _)| header)
+}
+
+/// Names and sizes of the packed files (for size reports and diagnostics).
+pub fn file_sizes(bytes: &[u8]) -> Result<Vec<(String, usize)>, DecodeError> {
+    let (_, table) = parse(bytes)?;
+    Ok(parse_table(&table)?
+        .into_iter()
+        .map(|(name, data)| (name.to_string(), data.len()))
+        .collect())
 }
 
 /// The packed files: `(name, contents)`.
 type Files<'a> = Vec<(&'a str, &'a [u8])>;
 
-/// Validates the whole layout and returns the header and the files.
-fn parse(bytes: &[u8]) -> Result<(BundleHeader, Files<'_>), DecodeError> {
+/// Upper bound for the inflated file table (a damaged length must not allocate wildly).
+const MAX_TABLE_BYTES: usize = 1 << 30;
+
+/// Checks magic, format and checksum; returns the header and the inflated file table.
+fn parse(bytes: &[u8]) -> Result<(BundleHeader, Vec<u8>), DecodeError> {
     let prefix = bytes.len().min(MAGIC.len());
     if bytes[..prefix] != MAGIC[..prefix] {
         return Err(DecodeError::BadMagic);
@@ -225,6 +244,31 @@ fn parse(bytes: &[u8]) -> Result<(BundleHeader, Files<'_>), DecodeError> {
     let version_len = usize::from(r.u16()?);
     let version = r.str(version_len)?.to_string();
     let num_docs = r.u32()?;
+    let table_len = r.u32()? as usize;
+    if table_len > MAX_TABLE_BYTES {
+        return Err(DecodeError::Corrupt(format!("file table of {table_len} bytes")));
+    }
+    let payload = &bytes[r.pos..body_len];
+    let table = miniz_oxide::inflate::decompress_to_vec_with_limit(payload, table_len)
+        .map_err(|e| DecodeError::Corrupt(format!("cannot inflate the file table: {e:?}")))?;
+    if table.len() != table_len {
+        return Err(DecodeError::Corrupt("file table has the wrong size".into()));
+    }
+    let header = BundleHeader {
+        format_version,
+        language,
+        version,
+        num_docs,
+    };
+    Ok((header, table))
+}
+
+/// Splits the inflated file table into `(name, contents)`.
+fn parse_table(table: &[u8]) -> Result<Files<'_>, DecodeError> {
+    let mut r = Reader {
+        bytes: table,
+        pos: 0,
+    };
     let count = r.u32()?;
     let mut files = Vec::new();
     for _ in 0..count {
@@ -236,19 +280,13 @@ fn parse(bytes: &[u8]) -> Result<(BundleHeader, Files<'_>), DecodeError> {
         let data_len = r.u32()? as usize;
         files.push((name, r.take(data_len)?));
     }
-    if r.pos != body_len {
+    if r.pos != table.len() {
         return Err(DecodeError::Corrupt("trailing bytes".into()));
     }
     if !files.iter().any(|(name, _)| *name == "meta.json") {
         return Err(DecodeError::Corrupt("meta.json is missing".into()));
     }
-    let header = BundleHeader {
-        format_version,
-        language,
-        version,
-        num_docs,
-    };
-    Ok((header, files))
+    Ok(files)
 }
 
 struct Reader<'a> {
@@ -302,7 +340,18 @@ pub fn is_valid_version_id(id: &str) -> bool {
 #[cfg(feature = "build")]
 fn encode(header: &BundleHeader, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let total: usize = files.iter().map(|(n, d)| n.len() + d.len() + 6).sum();
-    let mut out = Vec::with_capacity(64 + header.version.len() + total);
+    let mut table = Vec::with_capacity(4 + total);
+    table.extend_from_slice(&(files.len() as u32).to_le_bytes());
+    for (name, data) in files {
+        table.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        table.extend_from_slice(name.as_bytes());
+        table.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        table.extend_from_slice(data);
+    }
+    // Level 10: miniz's best ratio; deterministic for the same input.
+    let payload = miniz_oxide::deflate::compress_to_vec(&table, 10);
+
+    let mut out = Vec::with_capacity(64 + header.version.len() + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&header.format_version.to_le_bytes());
     let language = header.language.code().as_bytes();
@@ -311,13 +360,8 @@ fn encode(header: &BundleHeader, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out.extend_from_slice(&(header.version.len() as u16).to_le_bytes());
     out.extend_from_slice(header.version.as_bytes());
     out.extend_from_slice(&header.num_docs.to_le_bytes());
-    out.extend_from_slice(&(files.len() as u32).to_le_bytes());
-    for (name, data) in files {
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(data);
-    }
+    out.extend_from_slice(&(table.len() as u32).to_le_bytes());
+    out.extend_from_slice(&payload);
     let checksum = fnv1a64(&out);
     out.extend_from_slice(&checksum.to_le_bytes());
     out
@@ -516,6 +560,8 @@ mod build {
         let settings = IndexSettings {
             // Compress in the indexing thread: no extra thread, same bytes.
             docstore_compress_dedicated_thread: false,
+            // The whole bundle is DEFLATE-compressed, which beats per-block LZ4.
+            docstore_compression: tantivy::store::Compressor::None,
             ..IndexSettings::default()
         };
         // Keep a handle on the raw directory: reading through the index's
@@ -610,9 +656,6 @@ mod build {
         // The id is searchable as words too (`avt` finds AVT-01, AVT-02, …).
         out.add_text(fields.body, &id);
         out.add_text(fields.body, &body);
-        out.add_text(fields.words, &id);
-        out.add_text(fields.words, &title);
-        out.add_text(fields.words, &body);
         for group in &doc.target_groups {
             out.add_text(fields.target_groups, group);
         }

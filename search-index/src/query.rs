@@ -4,23 +4,26 @@
 //!
 //! User text is not given to tantivy's `QueryParser`; there is no syntax to get wrong.
 //!
-//! * The text is split on whitespace into **words**; text between quotes (`"…"`, `“…”`,
-//!   `„…“`, `«…»`) is a **phrase**. An unbalanced quote is ignored (its words are plain
-//!   words). Every other character is just text: `AND`, `title:(`, `*`, `-x` search for the
-//!   words they contain, punctuation-only words are dropped.
+//! * The text is split into **words** at whitespace and at ASCII punctuation other than the
+//!   joiners `- . / _ '`; text between quotes (`"…"`, `“…”`, `„…“`, `«…»`) is a **phrase**.
+//!   An unbalanced quote is ignored (its words are plain words). There are no operators:
+//!   `AND`, `title:(`, `*`, `-x` search for the words they contain, and punctuation-only
+//!   input matches nothing.
 //! * **All** words and phrases must match (AND). A word matches a document if its stem is
 //!   in the title (×[`TITLE_BOOST`]) or body, or if it equals the document id
 //!   case-insensitively (`avt-01`; adds [`ID_EXACT_SCORE`], which puts that document first).
 //!   A word that the tokenizer splits into several tokens (`AVT-01`, `3-1`, `e-helse`) must
 //!   match as a phrase.
-//! * **Search as you type**: when the text does not end in whitespace or a closing quote,
-//!   the last word is also a prefix. Prefixes are expanded over the *unstemmed* vocabulary
-//!   (the `words` field, so over-stemming such as `sikkerheten → sikker` cannot hide a match
-//!   while typing): every word starting with it matches, and the
-//!   [`MAX_PREFIX_EXPANSIONS`] most frequent expansions are stemmed and scored on title and
-//!   body like ordinary words. Prefixes need [`MIN_PREFIX_CHARS`] characters. A last word of
-//!   several tokens becomes a phrase whose last stem is a prefix; the last word is also an id
-//!   prefix (`avt-0` finds `AVT-01`…).
+//! * **Search as you type**: when the text does not end in whitespace or punctuation, the
+//!   last word is also a prefix (from [`MIN_PREFIX_CHARS`] characters on). It is expanded over
+//!   the *stemmed* term dictionaries of `title` and `body`: every term that starts with the
+//!   typed (lowercased, unstemmed) text matches, and so does every term that the typed text
+//!   overruns by at most [`MAX_STEM_OVERRUN`] characters (typing `sikkerhete` on the way to
+//!   `sikkerheten` already finds the stem `sikker`). The [`MAX_PREFIX_EXPANSIONS`] most
+//!   frequent expansions are scored (title ×[`TITLE_BOOST`], body) like ordinary words; the
+//!   rest only match. A last word of several tokens becomes a phrase whose last stem is a
+//!   prefix; the last word is also an id prefix (`avt-0` finds `AVT-01`…). There is no
+//!   separate unstemmed field: that would cost about a third more bundle size.
 //! * Filters: target groups (any of), obligation levels (any of), kinds (any of). Filters do
 //!   not change scores. A document without a value never matches a non-empty filter.
 //! * Ranking: score (BM25 sum, rounded to 4 decimals so that native and wasm agree) desc,
@@ -53,6 +56,10 @@ pub const ID_EXACT_SCORE: f32 = 1000.0;
 pub const ID_PREFIX_SCORE: f32 = 2.0;
 /// Minimum length (characters) of the last word for prefix expansion.
 pub const MIN_PREFIX_CHARS: usize = 2;
+/// While typing, a stem this many characters shorter than the typed word still matches.
+pub const MAX_STEM_OVERRUN: usize = 4;
+/// Stems shorter than this are never matched through [`MAX_STEM_OVERRUN`].
+pub const MIN_OVERRUN_STEM_CHARS: usize = 3;
 /// How many prefix expansions (most frequent first) are scored.
 pub const MAX_PREFIX_EXPANSIONS: usize = 64;
 /// Upper bound on the words a prefix may match at all (protects against huge vocabularies).
@@ -175,6 +182,15 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}')
 }
 
+/// Characters that end a word: whitespace, quotes and ASCII punctuation other than the
+/// joiners `- . / _ '` (which keep `AVT-01`, `3-1`, `e-helse`, `kap.4` together as one word,
+/// matched as a phrase). So `title:(risiko` is the words `title` and `risiko`.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || is_quote(c)
+        || (c.is_ascii_punctuation() && !matches!(c, '-' | '.' | '/' | '_' | '\''))
+}
+
 /// Splits user text into words and phrases. Total: every input gives a result.
 pub fn parse(text: &str) -> ParsedQuery {
     let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
@@ -187,7 +203,7 @@ pub fn parse(text: &str) -> ParsedQuery {
     let paired = quotes.len() - quotes.len() % 2; // an odd last quote is ignored
     let mut parts = Vec::new();
     let push_words = |segment: &str, parts: &mut Vec<Part>| {
-        for word in segment.split(|c: char| c.is_whitespace() || is_quote(c)) {
+        for word in segment.split(is_separator) {
             if !word.is_empty() {
                 parts.push(Part::Word(word.to_string()));
             }
@@ -207,7 +223,7 @@ pub fn parse(text: &str) -> ParsedQuery {
     push_words(rest, &mut parts);
     let last_is_prefix = parts.len() > before
         && parts.len() <= MAX_QUERY_PARTS
-        && !rest.ends_with(|c: char| c.is_whitespace() || is_quote(c));
+        && !rest.ends_with(is_separator);
     parts.truncate(MAX_QUERY_PARTS);
     ParsedQuery {
         parts,
@@ -402,11 +418,16 @@ fn word_clause(
         if prefix {
             let surface = analyzers.surface(text).into_iter().next().unwrap_or_default();
             if surface.chars().count() >= MIN_PREFIX_CHARS {
-                let expansions = expand_prefix(searcher, fields.words, &surface)?;
+                let expansions = expand_prefix(searcher, &[fields.title, fields.body], &surface)?;
                 if !expansions.is_empty() {
                     let terms = expansions
                         .keys()
-                        .map(|w| Term::from_field_text(fields.words, w))
+                        .flat_map(|t| {
+                            [
+                                Term::from_field_text(fields.title, t),
+                                Term::from_field_text(fields.body, t),
+                            ]
+                        })
                         .collect::<Vec<_>>();
                     alternatives.push(Box::new(ConstScoreQuery::new(
                         Box::new(TermSetQuery::new(terms)),
@@ -414,8 +435,8 @@ fn word_clause(
                     )));
                     let mut by_frequency: Vec<(&String, &u64)> = expansions.iter().collect();
                     by_frequency.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                    for (word, _) in by_frequency.into_iter().take(MAX_PREFIX_EXPANSIONS) {
-                        scored.extend(analyzers.stems(word));
+                    for (term, _) in by_frequency.into_iter().take(MAX_PREFIX_EXPANSIONS) {
+                        scored.insert(term.clone());
                     }
                 }
                 highlight.prefixes.push(surface);
@@ -460,7 +481,7 @@ fn word_clause(
             ID_EXACT_SCORE,
         )));
         if prefix && key.chars().count() >= MIN_PREFIX_CHARS {
-            let ids = expand_prefix(searcher, fields.id, &key)?;
+            let ids = expand_prefix(searcher, &[fields.id], &key)?;
             let terms: Vec<Term> = ids
                 .keys()
                 .filter(|id| **id != key)
@@ -484,23 +505,38 @@ fn term_query(field: Field, text: &str) -> TermQuery {
     )
 }
 
-/// Every indexed term of `field` that starts with `prefix`, with its document frequency.
+/// Terms of `fields` that the word being typed may become: those starting with `typed`,
+/// and those that `typed` overruns by at most [`MAX_STEM_OVERRUN`] characters (stems of the
+/// word being completed). Values are summed document frequencies.
 fn expand_prefix(
     searcher: &Searcher,
-    field: Field,
-    prefix: &str,
+    fields: &[Field],
+    typed: &str,
 ) -> Result<BTreeMap<String, u64>, SearchError> {
     let mut out: BTreeMap<String, u64> = BTreeMap::new();
+    let boundaries: Vec<usize> = typed.char_indices().map(|(i, _)| i).collect();
+    let chars = boundaries.len();
+    let shortest = chars.saturating_sub(MAX_STEM_OVERRUN).max(MIN_OVERRUN_STEM_CHARS);
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().range().ge(prefix.as_bytes()).into_stream()?;
-        while stream.advance() {
-            let key = stream.key();
-            if !key.starts_with(prefix.as_bytes()) || out.len() >= MAX_PREFIX_MATCHES {
-                break;
+        for &field in fields {
+            let inverted = segment.inverted_index(field)?;
+            let terms = inverted.terms();
+            let mut stream = terms.range().ge(typed.as_bytes()).into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(typed.as_bytes()) || out.len() >= MAX_PREFIX_MATCHES {
+                    break;
+                }
+                if let Ok(term) = std::str::from_utf8(key) {
+                    *out.entry(term.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
             }
-            if let Ok(word) = std::str::from_utf8(key) {
-                *out.entry(word.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            for &end in boundaries.iter().take(chars).skip(shortest) {
+                let stem = &typed[..end];
+                if let Some(info) = terms.get(stem.as_bytes())? {
+                    *out.entry(stem.to_string()).or_default() += u64::from(info.doc_freq);
+                }
             }
         }
     }

@@ -6,7 +6,6 @@
 //! | `kind` | string | raw | yes | `requirement` / `page` / `reference`; filter |
 //! | `title` | text | [`TEXT_ANALYZER`](crate::analyzer::TEXT_ANALYZER), positions | yes | scored ×[`TITLE_BOOST`](crate::query::TITLE_BOOST) |
 //! | `body` | text | `TEXT_ANALYZER`, positions | **no** | scored |
-//! | `words` | text | [`WORDS_ANALYZER`](crate::analyzer::WORDS_ANALYZER), doc ids only, no norms | no | title + body surface forms, for last-word prefix expansion |
 //! | `target_groups` | string, multi-valued | raw | yes | filter (any of) |
 //! | `obligation` | string | raw | yes | filter (any of) |
 //! | `url` | stored only | – | yes | link, relative to the site root |
@@ -20,7 +19,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analyzer::{ID_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
+use crate::analyzer::{ID_ANALYZER, TEXT_ANALYZER};
 
 /// Field name: the requirement/reference id, or the page path for pages.
 pub const ID: &str = "id";
@@ -30,8 +29,6 @@ pub const KIND: &str = "kind";
 pub const TITLE: &str = "title";
 /// Field name: the full text (not stored).
 pub const BODY: &str = "body";
-/// Field name: unstemmed words of title and body (not stored), for prefix search.
-pub const WORDS: &str = "words";
 /// Field name: target group slugs (multi-valued).
 pub const TARGET_GROUPS: &str = "target_groups";
 /// Field name: obligation level id.
@@ -63,17 +60,10 @@ pub fn schema() -> Schema {
         );
         if stored { options.set_stored() } else { options }
     };
-    let words = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS_ANALYZER)
-            .set_index_option(IndexRecordOption::Basic)
-            .set_fieldnorms(false),
-    );
     builder.add_text_field(ID, id);
     builder.add_text_field(KIND, STRING | STORED);
     builder.add_text_field(TITLE, text(true));
     builder.add_text_field(BODY, text(false));
-    builder.add_text_field(WORDS, words);
     builder.add_text_field(TARGET_GROUPS, STRING | STORED);
     builder.add_text_field(OBLIGATION, STRING | STORED);
     builder.add_text_field(URL, STORED);
@@ -93,8 +83,6 @@ pub struct Fields {
     pub title: Field,
     /// `body`
     pub body: Field,
-    /// `words`
-    pub words: Field,
     /// `target_groups`
     pub target_groups: Field,
     /// `obligation`
@@ -115,7 +103,6 @@ impl Fields {
             kind: schema.get_field(KIND)?,
             title: schema.get_field(TITLE)?,
             body: schema.get_field(BODY)?,
-            words: schema.get_field(WORDS)?,
             target_groups: schema.get_field(TARGET_GROUPS)?,
             obligation: schema.get_field(OBLIGATION)?,
             url: schema.get_field(URL)?,
