@@ -10,68 +10,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::wasm::{build_wasm, node_available, workspace_root};
+
+use std::path::Path;
 use std::process::Command;
 
 use search_index::{Language, SearchDoc, SearchIndex, SearchRequest, build_bundle, to_js, wasm_to_js};
 use serde_json::{Value, json};
-
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn node_available() -> bool {
-    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
-}
-
-/// Same command and environment as build.rs (keep in sync), so the artifacts are shared.
-fn build_wasm() -> PathBuf {
-    if let Some(prebuilt) = std::env::var_os("NORMBOK_SEARCH_WASM").filter(|v| !v.is_empty()) {
-        return PathBuf::from(prebuilt);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let target_dir = exe
-        .ancestors()
-        .skip(1)
-        .find(|d| d.join("CACHEDIR.TAG").is_file())
-        .map_or_else(|| std::env::temp_dir().join("normbok-search-wasm"), |t| t.join("search-wasm"));
-    let root = workspace_root();
-    let mut command = Command::new(env!("CARGO"));
-    command
-        .current_dir(&root)
-        .arg("rustc")
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .args(["-p", "search-index", "--lib", "--crate-type", "cdylib"])
-        .args(["--target", "wasm32-unknown-unknown", "--profile", "wasm-release"])
-        .args(["--no-default-features", "--features", "web", "--locked"])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    for name in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_BUILD_BUILD_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-        "CARGO_PRIMARY_PACKAGE",
-        "__CARGO_FIX_PLZ",
-    ] {
-        command.env_remove(name);
-    }
-    command.env("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1fgetrandom_backend=\"unsupported\"");
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "building the wasm search engine failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    target_dir.join("wasm32-unknown-unknown/wasm-release/search_index.wasm")
-}
 
 fn older_version_docs() -> Vec<SearchDoc> {
     common::corpus()

@@ -2,6 +2,8 @@
 //! bundled guide (requirements, pages, references).
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod wasm;
+
 use search_index::{Kind, SearchDoc};
 
 pub const VERSION: &str = "2025.2";
