@@ -422,6 +422,55 @@ pub fn wasm_to_js(wasm: &[u8]) -> String {
     js
 }
 
+/// Extracts the bundle from a file written by [`to_js`] (what `normbok search` reads from a
+/// built site, so the CLI searches the very bytes the browser gets). Returns the version id
+/// it registers and the bundle bytes; the bundle itself is checked later by
+/// [`SearchIndex::decode`].
+pub fn from_js(js: &str) -> Result<(String, Vec<u8>), DecodeError> {
+    let not_ours = || DecodeError::Corrupt("not a normbok search index script".into());
+    let key_start = js.find("(n.bundles=n.bundles||{})[").ok_or_else(not_ours)? + 26;
+    let key_end = key_start + js[key_start..].find("]={format:").ok_or_else(not_ours)?;
+    let version: String = serde_json::from_str(&js[key_start..key_end]).map_err(|_| not_ours())?;
+    let data_start = key_end + js[key_end..].find(",data:\"").ok_or_else(not_ours)? + 7;
+    let data_end = data_start + js[data_start..].find('"').ok_or_else(not_ours)?;
+    let bytes = unbase64(&js[data_start..data_end]).ok_or_else(not_ours)?;
+    Ok((version, bytes))
+}
+
+/// Decodes standard base64 with padding; `None` on any invalid input.
+fn unbase64(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for (i, chunk) in bytes.chunks(4).enumerate() {
+        let last = i + 1 == bytes.len() / 4;
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = (n << 6) | value(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let b = n.to_be_bytes();
+        out.extend_from_slice(&b[1..4 - pad]);
+    }
+    Some(out)
+}
+
 /// A JSON string literal that is also safe inside an HTML `<script>` element.
 fn js_string(s: &str) -> String {
     let json = serde_json::Value::String(s.to_string()).to_string();

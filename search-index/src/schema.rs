@@ -2,9 +2,9 @@
 //!
 //! | field | type | indexed as | stored | purpose |
 //! |---|---|---|---|---|
-//! | `id` | text | [`ID_ANALYZER`](crate::analyzer::ID_ANALYZER), doc ids only | yes | exact (case-insensitive) id match and id prefix |
+//! | `id` | text | [`ID_ANALYZER`], doc ids only | yes | exact (case-insensitive) id match and id prefix |
 //! | `kind` | string | raw | yes | `requirement` / `page` / `reference`; filter |
-//! | `title` | text | [`TEXT_ANALYZER`](crate::analyzer::TEXT_ANALYZER), positions | yes | scored ×[`TITLE_BOOST`](crate::query::TITLE_BOOST) |
+//! | `title` | text | [`TEXT_ANALYZER`], positions | yes | scored ×[`TITLE_BOOST`](crate::query::TITLE_BOOST) |
 //! | `body` | text | `TEXT_ANALYZER`, positions | **no** | scored |
 //! | `target_groups` | string, multi-valued | raw | yes | filter (any of) |
 //! | `obligation` | string | raw | yes | filter (any of) |

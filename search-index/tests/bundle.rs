@@ -39,6 +39,12 @@ fn building_twice_gives_identical_bytes() {
 }
 
 #[test]
+fn search_index_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SearchIndex>();
+}
+
+#[test]
 fn header_round_trip() {
     let bytes = bundle();
     let header = read_header(&bytes).unwrap();
@@ -201,6 +207,14 @@ fn js_wrappers_register_themselves() {
     let hostile = to_js(&bytes, "</script><script>alert(1)</script>\u{2028}\"");
     assert!(!hostile.contains('<') && !hostile.contains('\u{2028}'));
     assert!(hostile.contains(r#"\u003c/script\u003e"#));
+
+    // The CLI reads the bundle back from the script.
+    assert_eq!(search_index::from_js(&js).unwrap(), (common::VERSION.to_string(), bytes.clone()));
+    let (odd, back) = search_index::from_js(&to_js(&bytes[..bytes.len() - 1], "x</y")).unwrap();
+    assert_eq!((odd.as_str(), back.as_slice()), ("x</y", &bytes[..bytes.len() - 1]));
+    for bad in ["", "var x = 1;", "(n.bundles=n.bundles||{})[\"v\"]={format:1,data:\"@@@@\"}"] {
+        assert!(search_index::from_js(bad).is_err(), "{bad}");
+    }
 
     let engine = wasm_to_js(b"\0asm\x01\0\0\0");
     assert!(engine.contains(&format!("n.engineFormat={FORMAT_VERSION};n.wasm=\"AGFzbQEAAAA=\"")));

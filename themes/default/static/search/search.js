@@ -174,6 +174,19 @@
   }
 
   Engine.prototype.call = function (name, bytes) {
+    try {
+      return this.callUnchecked(name, bytes);
+    } catch (error) {
+      if (error && error.code) throw error;
+      // A trap (a Rust panic, logged through host_log) leaves the module unusable: start
+      // over with a fresh instance on the next request.
+      enginePromise = null;
+      indexPromises = {};
+      throw fail('engine-failed', String(error && error.message || error));
+    }
+  };
+
+  Engine.prototype.callUnchecked = function (name, bytes) {
     var ex = this.exports;
     var ptr = ex.alloc(bytes.length);
     // alloc may grow memory: take the view afterwards.
