@@ -51,14 +51,7 @@ const CLEARED_VARS: &[&str] = &[
 ];
 
 fn main() {
-    for path in [
-        "search-index/src",
-        "search-index/Cargo.toml",
-        "Cargo.lock",
-        "Cargo.toml",
-        ".cargo/config.toml",
-        "build.rs",
-    ] {
+    for path in ["search-index/src", "search-index/Cargo.toml", "Cargo.lock", "Cargo.toml", ".cargo/config.toml", "build.rs"] {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-env-changed=NORMBOK_SEARCH_WASM");
@@ -95,10 +88,7 @@ fn main() {
 
     let output = match command.output() {
         Ok(output) => output,
-        Err(e) => fail(&format!(
-            "could not run `{}` to build the search engine: {e}",
-            cargo.to_string_lossy()
-        )),
+        Err(e) => fail(&format!("could not run `{}` to build the search engine: {e}", cargo.to_string_lossy())),
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
@@ -119,15 +109,9 @@ fn main() {
         ));
     }
 
-    let built = target_dir
-        .join(WASM_TARGET)
-        .join(PROFILE)
-        .join("search_index.wasm");
+    let built = target_dir.join(WASM_TARGET).join(PROFILE).join("search_index.wasm");
     if !built.is_file() {
-        fail(&format!(
-            "the nested build succeeded but {} is missing",
-            built.display()
-        ));
+        fail(&format!("the nested build succeeded but {} is missing", built.display()));
     }
     if !optimize(&built, &dest) {
         copy(&built, &dest);
@@ -142,11 +126,7 @@ fn var(name: &str) -> OsString {
 /// `<target>/search-wasm`, where `<target>` is the outer target directory (the ancestor of
 /// OUT_DIR holding cargo's CACHEDIR.TAG). Falls back to a directory inside OUT_DIR.
 fn nested_target_dir(out_dir: &Path) -> PathBuf {
-    out_dir
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        .map_or_else(|| out_dir.join("search-wasm"), |t| t.join("search-wasm"))
+    out_dir.ancestors().skip(1).find(|dir| dir.join("CACHEDIR.TAG").is_file()).map_or_else(|| out_dir.join("search-wasm"), |t| t.join("search-wasm"))
 }
 
 /// Runs `wasm-opt -Oz` when available; returns whether `dest` was written.
@@ -190,27 +170,19 @@ fn optimize(input: &Path, dest: &Path) -> bool {
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
-    env::split_paths(&env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    env::split_paths(&env::var_os("PATH")?).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 fn copy(from: &Path, to: &Path) {
     if let Err(e) = std::fs::copy(from, to) {
-        fail(&format!(
-            "could not copy {} to {}: {e}",
-            from.display(),
-            to.display()
-        ));
+        fail(&format!("could not copy {} to {}: {e}", from.display(), to.display()));
     }
 }
 
 fn check_size(path: &Path) {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > WASM_BUDGET_BYTES {
-        println!(
-            "cargo:warning=the search engine is {size} bytes, over the {WASM_BUDGET_BYTES}-byte budget"
-        );
+        println!("cargo:warning=the search engine is {size} bytes, over the {WASM_BUDGET_BYTES}-byte budget");
     }
 }
 

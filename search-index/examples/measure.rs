@@ -17,12 +17,9 @@ use search_index::{Language, SearchDoc, SearchIndex, SearchRequest, build_bundle
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (docs, language, version): (Vec<SearchDoc>, Language, String) = match args.as_slice() {
-        [flag, n] if flag == "--synthetic" => {
-            (synthetic::corpus(n.parse().unwrap(), "1.0"), Language::Nb, "1.0".into())
-        }
+        [flag, n] if flag == "--synthetic" => (synthetic::corpus(n.parse().unwrap(), "1.0"), Language::Nb, "1.0".into()),
         [path, rest @ ..] => {
-            let docs: Vec<SearchDoc> =
-                serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            let docs: Vec<SearchDoc> = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
             let language = rest.first().map_or(Language::Nb, |l| l.parse().unwrap());
             let version = rest.get(1).cloned().unwrap_or_else(|| docs[0].version.clone());
             (docs, language, version)
@@ -52,8 +49,12 @@ fn main() {
     for (name, size) in search_index::bundle::file_sizes(&bundle).unwrap() {
         println!("  {name:45} {size:>9} bytes");
     }
-    if std::env::var_os("SPACE").is_some() { space(&index); }
-    if let Some(p) = std::env::var_os("DUMP") { std::fs::write(p, &bundle).unwrap(); }
+    if std::env::var_os("SPACE").is_some() {
+        space(&index);
+    }
+    if let Some(p) = std::env::var_os("DUMP") {
+        std::fs::write(p, &bundle).unwrap();
+    }
     let queries = [
         "leverandøren",
         "leveran",

@@ -28,8 +28,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{
-    Language as StemLanguage, LowerCaser, RawTokenizer, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenStream, Tokenizer, TokenizerManager,
+    Language as StemLanguage, LowerCaser, RawTokenizer, SimpleTokenizer, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
 };
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -104,24 +103,17 @@ pub struct UnknownLanguage(pub String);
 
 /// The stemming analyzer for `title` and `body`.
 pub fn text_analyzer(language: Language) -> TextAnalyzer {
-    TextAnalyzer::builder(Normalizing::new(SimpleTokenizer::default()))
-        .filter(LowerCaser)
-        .filter(Stemmer::new(language.stemmer()))
-        .build()
+    TextAnalyzer::builder(Normalizing::new(SimpleTokenizer::default())).filter(LowerCaser).filter(Stemmer::new(language.stemmer())).build()
 }
 
 /// The non-stemming analyzer: lowercased surface forms (query time only).
 pub fn words_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(Normalizing::new(SimpleTokenizer::default()))
-        .filter(LowerCaser)
-        .build()
+    TextAnalyzer::builder(Normalizing::new(SimpleTokenizer::default())).filter(LowerCaser).build()
 }
 
 /// The analyzer for the `id` field: one NFC, lowercased token (empty input gives no token).
 pub fn id_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(Normalizing::new(RawTokenizer::default()))
-        .filter(LowerCaser)
-        .build()
+    TextAnalyzer::builder(Normalizing::new(RawTokenizer::default())).filter(LowerCaser).build()
 }
 
 /// Registers the analyzers under their schema names. Call after creating or opening an
@@ -146,11 +138,7 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// NFC-normalizes `text` (cheaply when it already is NFC).
 pub fn nfc(text: &str) -> String {
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text.to_string()
-    } else {
-        text.nfc().collect()
-    }
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes { text.to_string() } else { text.nfc().collect() }
 }
 
 /// Runs an analyzer and returns all tokens (offsets are byte offsets into `nfc(text)`).
@@ -173,10 +161,7 @@ struct Normalizing<T> {
 
 impl<T> Normalizing<T> {
     fn new(inner: T) -> Self {
-        Normalizing {
-            inner,
-            buffer: String::new(),
-        }
+        Normalizing { inner, buffer: String::new() }
     }
 }
 
@@ -190,9 +175,7 @@ impl<T: Tokenizer> Tokenizer for Normalizing<T> {
         } else {
             self.buffer.extend(text.nfc());
         }
-        NormalizingStream {
-            tail: self.inner.token_stream(&self.buffer),
-        }
+        NormalizingStream { tail: self.inner.token_stream(&self.buffer) }
     }
 }
 

@@ -109,9 +109,7 @@ pub struct SearchIndex {
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchIndex")
-            .field("header", &self.header)
-            .finish_non_exhaustive()
+        f.debug_struct("SearchIndex").field("header", &self.header).finish_non_exhaustive()
     }
 }
 
@@ -123,36 +121,22 @@ impl SearchIndex {
         let files = parse_table(&table)?;
         let directory = RamDirectory::create();
         for (name, data) in files {
-            directory
-                .atomic_write(Path::new(name), data)
-                .map_err(|e| DecodeError::Index(e.to_string()))?;
+            directory.atomic_write(Path::new(name), data).map_err(|e| DecodeError::Index(e.to_string()))?;
         }
         let index = Index::open(directory).map_err(|e| DecodeError::Index(e.to_string()))?;
         if index.schema() != schema::schema() {
-            return Err(DecodeError::Corrupt(
-                "the index schema differs from this engine's schema".into(),
-            ));
+            return Err(DecodeError::Corrupt("the index schema differs from this engine's schema".into()));
         }
         register_analyzers(index.tokenizers(), header.language);
-        let fields =
-            Fields::resolve(&index.schema()).map_err(|e| DecodeError::Index(e.to_string()))?;
+        let fields = Fields::resolve(&index.schema()).map_err(|e| DecodeError::Index(e.to_string()))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| DecodeError::Index(e.to_string()))?;
-        let index = SearchIndex {
-            header,
-            index,
-            reader,
-            fields,
-        };
+        let index = SearchIndex { header, index, reader, fields };
         if index.num_docs() != u64::from(index.header.num_docs) {
-            return Err(DecodeError::Corrupt(format!(
-                "header says {} documents, index has {}",
-                index.header.num_docs,
-                index.num_docs()
-            )));
+            return Err(DecodeError::Corrupt(format!("header says {} documents, index has {}", index.header.num_docs, index.num_docs())));
         }
         Ok(index)
     }
@@ -198,10 +182,7 @@ pub fn read_header(bytes: &[u8]) -> Result<BundleHeader, DecodeError> {
 /// Names and sizes of the packed files (for size reports and diagnostics).
 pub fn file_sizes(bytes: &[u8]) -> Result<Vec<(String, usize)>, DecodeError> {
     let (_, table) = parse(bytes)?;
-    Ok(parse_table(&table)?
-        .into_iter()
-        .map(|(name, data)| (name.to_string(), data.len()))
-        .collect())
+    Ok(parse_table(&table)?.into_iter().map(|(name, data)| (name.to_string(), data.len())).collect())
 }
 
 /// The packed files: `(name, contents)`.
@@ -220,10 +201,7 @@ fn parse(bytes: &[u8]) -> Result<(BundleHeader, Vec<u8>), DecodeError> {
     r.take(MAGIC.len())?;
     let format_version = r.u32()?;
     if format_version != crate::FORMAT_VERSION {
-        return Err(DecodeError::IncompatibleFormat {
-            found: format_version,
-            expected: crate::FORMAT_VERSION,
-        });
+        return Err(DecodeError::IncompatibleFormat { found: format_version, expected: crate::FORMAT_VERSION });
     }
     if bytes.len() < r.pos + 8 {
         return Err(DecodeError::Truncated);
@@ -235,10 +213,7 @@ fn parse(bytes: &[u8]) -> Result<(BundleHeader, Vec<u8>), DecodeError> {
         // A short read most often shows up as a checksum mismatch; say which.
         return Err(DecodeError::Corrupt("checksum mismatch".into()));
     }
-    let mut r = Reader {
-        bytes: &bytes[..body_len],
-        pos: r.pos,
-    };
+    let mut r = Reader { bytes: &bytes[..body_len], pos: r.pos };
     let language_len = usize::from(r.u8()?);
     let language = r.str(language_len)?.parse::<Language>()?;
     let version_len = usize::from(r.u16()?);
@@ -254,21 +229,13 @@ fn parse(bytes: &[u8]) -> Result<(BundleHeader, Vec<u8>), DecodeError> {
     if table.len() != table_len {
         return Err(DecodeError::Corrupt("file table has the wrong size".into()));
     }
-    let header = BundleHeader {
-        format_version,
-        language,
-        version,
-        num_docs,
-    };
+    let header = BundleHeader { format_version, language, version, num_docs };
     Ok((header, table))
 }
 
 /// Splits the inflated file table into `(name, contents)`.
 fn parse_table(table: &[u8]) -> Result<Files<'_>, DecodeError> {
-    let mut r = Reader {
-        bytes: table,
-        pos: 0,
-    };
+    let mut r = Reader { bytes: table, pos: 0 };
     let count = r.u32()?;
     let mut files = Vec::new();
     for _ in 0..count {
@@ -313,8 +280,7 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
     fn str(&mut self, n: usize) -> Result<&'a str, DecodeError> {
-        std::str::from_utf8(self.take(n)?)
-            .map_err(|_| DecodeError::Corrupt("invalid UTF-8 in header".into()))
+        std::str::from_utf8(self.take(n)?).map_err(|_| DecodeError::Corrupt("invalid UTF-8 in header".into()))
     }
 }
 
@@ -330,10 +296,7 @@ pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
 
 /// Whether `id` is a valid version id (`[A-Za-z0-9._-]+`, SPEC §2.1).
 pub fn is_valid_version_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Serializes the header and files.
@@ -384,11 +347,7 @@ const JS_GLOBAL: &str = "(typeof globalThis!==\"undefined\"?globalThis:this)";
 /// header, so the loader can report an incompatible index before decoding anything. The
 /// version id is emitted as an escaped JSON string (safe even inside an inline `<script>`).
 pub fn to_js(bundle: &[u8], version_id: &str) -> String {
-    let format = if bundle.len() >= 12 && bundle[..8] == MAGIC {
-        u32::from_le_bytes([bundle[8], bundle[9], bundle[10], bundle[11]])
-    } else {
-        0
-    };
+    let format = if bundle.len() >= 12 && bundle[..8] == MAGIC { u32::from_le_bytes([bundle[8], bundle[9], bundle[10], bundle[11]]) } else { 0 };
     let data = base64(bundle);
     let mut js = String::with_capacity(data.len() + 256);
     js.push_str("/* normbok search index (generated; do not edit) */\n");
@@ -450,7 +409,7 @@ fn unbase64(text: &str) -> Option<Vec<u8>> {
         }))
     }
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
@@ -493,24 +452,12 @@ pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(ALPHABET[(n >> 18) as usize & 63] as char);
         out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            ALPHABET[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            ALPHABET[n as usize & 63] as char
-        } else {
-            '='
-        });
+        out.push(if chunk.len() > 1 { ALPHABET[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { ALPHABET[n as usize & 63] as char } else { '=' });
     }
     out
 }
@@ -575,35 +522,22 @@ mod build {
     /// Builds the packed, deterministic bundle for one version.
     ///
     /// Input order does not matter: documents are indexed sorted by `(id, kind, url)`.
-    pub fn build_bundle(
-        docs: &[SearchDoc],
-        language: Language,
-        version: &str,
-    ) -> Result<Vec<u8>, BuildError> {
+    pub fn build_bundle(docs: &[SearchDoc], language: Language, version: &str) -> Result<Vec<u8>, BuildError> {
         if !is_valid_version_id(version) {
             return Err(BuildError::InvalidVersion(version.to_string()));
         }
         let num_docs = u32::try_from(docs.len()).map_err(|_| BuildError::TooMany)?;
         // Sort by the id as indexed (NFC), so that doc id order is id order.
         let mut keyed: Vec<(String, &SearchDoc)> = docs.iter().map(|d| (nfc(&d.id), d)).collect();
-        keyed.sort_by(|(ia, a), (ib, b)| {
-            (ia.as_str(), a.kind, a.url.as_str()).cmp(&(ib.as_str(), b.kind, b.url.as_str()))
-        });
+        keyed.sort_by(|(ia, a), (ib, b)| (ia.as_str(), a.kind, a.url.as_str()).cmp(&(ib.as_str(), b.kind, b.url.as_str())));
         for pair in keyed.windows(2) {
             if pair[0].0 == pair[1].0 && pair[0].1.kind == pair[1].1.kind {
-                return Err(BuildError::DuplicateId {
-                    kind: pair[0].1.kind,
-                    id: pair[0].1.id.clone(),
-                });
+                return Err(BuildError::DuplicateId { kind: pair[0].1.kind, id: pair[0].1.id.clone() });
             }
         }
         let sorted: Vec<&SearchDoc> = keyed.into_iter().map(|(_, d)| d).collect();
         if let Some(doc) = sorted.iter().find(|d| d.version != version) {
-            return Err(BuildError::VersionMismatch {
-                id: doc.id.clone(),
-                found: doc.version.clone(),
-                expected: version.to_string(),
-            });
+            return Err(BuildError::VersionMismatch { id: doc.id.clone(), found: doc.version.clone(), expected: version.to_string() });
         }
 
         let settings = IndexSettings {
@@ -623,14 +557,8 @@ mod build {
         // One indexing thread keeps the document order (and so the doc ids) fixed. The
         // budget is generous so that normally a single segment results; the arena grows
         // on demand, so this is a ceiling, not an allocation.
-        let text_bytes: usize = sorted
-            .iter()
-            .map(|d| d.title.len() + d.body.len() + d.excerpt.len() + d.id.len())
-            .sum();
-        let budget = text_bytes
-            .saturating_mul(8)
-            .saturating_add(64 << 20)
-            .min(1 << 31);
+        let text_bytes: usize = sorted.iter().map(|d| d.title.len() + d.body.len() + d.excerpt.len() + d.id.len()).sum();
+        let budget = text_bytes.saturating_mul(8).saturating_add(64 << 20).min(1 << 31);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, budget)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         for doc in &sorted {
@@ -645,28 +573,19 @@ mod build {
 
         let meta = index.load_metas()?;
         let read = |path: &Path| -> Result<Vec<u8>, BuildError> {
-            let slice = directory
-                .open_read(path)
-                .map_err(|e| BuildError::Pack(e.to_string()))?;
-            let bytes = slice
-                .read_bytes()
-                .map_err(|e| BuildError::Pack(e.to_string()))?;
+            let slice = directory.open_read(path).map_err(|e| BuildError::Pack(e.to_string()))?;
+            let bytes = slice.read_bytes().map_err(|e| BuildError::Pack(e.to_string()))?;
             Ok(bytes.as_slice().to_vec())
         };
-        let meta_json = directory
-            .atomic_read(Path::new("meta.json"))
-            .map_err(|e| BuildError::Pack(e.to_string()))?;
-        let mut meta_json =
-            String::from_utf8(meta_json).map_err(|e| BuildError::Pack(e.to_string()))?;
+        let meta_json = directory.atomic_read(Path::new("meta.json")).map_err(|e| BuildError::Pack(e.to_string()))?;
+        let mut meta_json = String::from_utf8(meta_json).map_err(|e| BuildError::Pack(e.to_string()))?;
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         match meta.segments.as_slice() {
             [] => {}
             [segment] => {
                 let uuid = segment.id().uuid_string();
                 let hyphenated = hyphenate(&uuid);
-                meta_json = meta_json
-                    .replace(&hyphenated, &hyphenate(SEGMENT_ID))
-                    .replace(&uuid, SEGMENT_ID);
+                meta_json = meta_json.replace(&hyphenated, &hyphenate(SEGMENT_ID)).replace(&uuid, SEGMENT_ID);
                 for path in meta.list_segment_files() {
                     if !directory.exists(&path).unwrap_or(false) {
                         continue;
@@ -677,20 +596,12 @@ mod build {
                 }
             }
             more => {
-                return Err(BuildError::Pack(format!(
-                    "expected one segment after merging, found {}",
-                    more.len()
-                )));
+                return Err(BuildError::Pack(format!("expected one segment after merging, found {}", more.len())));
             }
         }
         files.push(("meta.json".to_string(), meta_json.into_bytes()));
         files.sort();
-        let header = BundleHeader {
-            format_version: crate::FORMAT_VERSION,
-            language,
-            version: version.to_string(),
-            num_docs,
-        };
+        let header = BundleHeader { format_version: crate::FORMAT_VERSION, language, version: version.to_string(), num_docs };
         Ok(encode(&header, &files))
     }
 
@@ -712,20 +623,14 @@ mod build {
             out.add_text(fields.obligation, obligation);
         }
         out.add_text(fields.url, &doc.url);
-        out.add_text(
-            fields.excerpt,
-            make_excerpt(&nfc(&doc.excerpt), MAX_EXCERPT_CHARS),
-        );
+        out.add_text(fields.excerpt, make_excerpt(&nfc(&doc.excerpt), MAX_EXCERPT_CHARS));
         out.add_text(fields.version, &doc.version);
         out
     }
 
     /// Committed segments in document order (by the sort key of each segment's first
     /// document), so that a merge keeps the global `(id, kind, url)` order.
-    fn ordered_segments(
-        index: &Index,
-        fields: &Fields,
-    ) -> Result<Vec<tantivy::index::SegmentId>, BuildError> {
+    fn ordered_segments(index: &Index, fields: &Fields) -> Result<Vec<tantivy::index::SegmentId>, BuildError> {
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let mut keyed = Vec::new();
@@ -734,16 +639,9 @@ mod build {
                 continue;
             }
             let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, 0))?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            };
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let kind = text(fields.kind).parse::<Kind>().ok();
-            keyed.push((
-                (text(fields.id), kind, text(fields.url)),
-                segment.segment_id(),
-            ));
+            keyed.push(((text(fields.id), kind, text(fields.url)), segment.segment_id()));
         }
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(keyed.into_iter().map(|(_, id)| id).collect())
@@ -753,13 +651,6 @@ mod build {
         if simple.len() != 32 {
             return simple.to_string();
         }
-        format!(
-            "{}-{}-{}-{}-{}",
-            &simple[..8],
-            &simple[8..12],
-            &simple[12..16],
-            &simple[16..20],
-            &simple[20..]
-        )
+        format!("{}-{}-{}-{}-{}", &simple[..8], &simple[8..12], &simple[12..16], &simple[16..20], &simple[20..])
     }
 }

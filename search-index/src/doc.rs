@@ -92,10 +92,7 @@ pub fn make_excerpt(text: &str, max_chars: usize) -> String {
         return String::new();
     }
     let budget = max_chars - 1; // room for the ellipsis
-    let cut = collapsed
-        .char_indices()
-        .nth(budget)
-        .map_or(collapsed.len(), |(i, _)| i);
+    let cut = collapsed.char_indices().nth(budget).map_or(collapsed.len(), |(i, _)| i);
     let head = &collapsed[..cut];
     let head = match head.rfind(' ') {
         Some(space) if head[..space].chars().count() * 10 >= budget * 7 => &head[..space],

@@ -48,9 +48,7 @@ mod web;
 pub use analyzer::{Language, UnknownLanguage};
 #[cfg(feature = "build")]
 pub use bundle::{BuildError, build_bundle};
-pub use bundle::{
-    BundleHeader, DecodeError, SearchIndex, decode, from_js, read_header, to_js, wasm_to_js,
-};
+pub use bundle::{BundleHeader, DecodeError, SearchIndex, decode, from_js, read_header, to_js, wasm_to_js};
 pub use doc::{Kind, MAX_EXCERPT_CHARS, SearchDoc, make_excerpt};
 pub use query::{Hit, SearchError, SearchRequest, SearchResponse};
 

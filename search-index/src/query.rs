@@ -35,10 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
-    TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -96,10 +93,7 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// A request for `query` with no filters and the default limit.
     pub fn new(query: impl Into<String>) -> Self {
-        SearchRequest {
-            query: query.into(),
-            ..SearchRequest::default()
-        }
+        SearchRequest { query: query.into(), ..SearchRequest::default() }
     }
 }
 
@@ -186,20 +180,14 @@ fn is_quote(c: char) -> bool {
 /// joiners `- . / _ '` (which keep `AVT-01`, `3-1`, `e-helse`, `kap.4` together as one word,
 /// matched as a phrase). So `title:(risiko` is the words `title` and `risiko`.
 fn is_separator(c: char) -> bool {
-    c.is_whitespace()
-        || is_quote(c)
-        || (c.is_ascii_punctuation() && !matches!(c, '-' | '.' | '/' | '_' | '\''))
+    c.is_whitespace() || is_quote(c) || (c.is_ascii_punctuation() && !matches!(c, '-' | '.' | '/' | '_' | '\''))
 }
 
 /// Splits user text into words and phrases. Total: every input gives a result.
 pub fn parse(text: &str) -> ParsedQuery {
     let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
     // Quote positions: a quote opens a phrase only if another quote closes it later.
-    let quotes: Vec<usize> = text
-        .char_indices()
-        .filter(|(_, c)| is_quote(*c))
-        .map(|(i, _)| i)
-        .collect();
+    let quotes: Vec<usize> = text.char_indices().filter(|(_, c)| is_quote(*c)).map(|(i, _)| i).collect();
     let paired = quotes.len() - quotes.len() % 2; // an odd last quote is ignored
     let mut parts = Vec::new();
     let push_words = |segment: &str, parts: &mut Vec<Part>| {
@@ -221,14 +209,9 @@ pub fn parse(text: &str) -> ParsedQuery {
     let rest = &text[pos..];
     let before = parts.len();
     push_words(rest, &mut parts);
-    let last_is_prefix = parts.len() > before
-        && parts.len() <= MAX_QUERY_PARTS
-        && !rest.ends_with(is_separator);
+    let last_is_prefix = parts.len() > before && parts.len() <= MAX_QUERY_PARTS && !rest.ends_with(is_separator);
     parts.truncate(MAX_QUERY_PARTS);
-    ParsedQuery {
-        parts,
-        last_is_prefix,
-    }
+    ParsedQuery { parts, last_is_prefix }
 }
 
 /// What to highlight in stored text.
@@ -246,23 +229,13 @@ struct Analyzers {
 
 impl Analyzers {
     fn new(language: Language) -> Self {
-        Analyzers {
-            text: text_analyzer(language),
-            words: words_analyzer(),
-            id: id_analyzer(),
-        }
+        Analyzers { text: text_analyzer(language), words: words_analyzer(), id: id_analyzer() }
     }
     fn stems(&mut self, text: &str) -> Vec<String> {
-        collect(&mut self.text, text)
-            .into_iter()
-            .map(|t| t.text)
-            .collect()
+        collect(&mut self.text, text).into_iter().map(|t| t.text).collect()
     }
     fn surface(&mut self, text: &str) -> Vec<String> {
-        collect(&mut self.words, text)
-            .into_iter()
-            .map(|t| t.text)
-            .collect()
+        collect(&mut self.words, text).into_iter().map(|t| t.text).collect()
     }
     fn id_key(&mut self, text: &str) -> Option<String> {
         let trimmed = text.trim_matches(|c: char| !c.is_alphanumeric());
@@ -276,26 +249,13 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut analyzers = Analyzers::new(self.header.language);
         let mut highlight = Highlight::default();
-        let mut response = SearchResponse {
-            query: request.query.clone(),
-            version: self.header.version.clone(),
-            total: 0,
-            hits: Vec::new(),
-        };
-        let Some(query) = build_query(
-            &searcher,
-            &self.fields,
-            &mut analyzers,
-            request,
-            &mut highlight,
-        )?
-        else {
+        let mut response = SearchResponse { query: request.query.clone(), version: self.header.version.clone(), total: 0, hits: Vec::new() };
+        let Some(query) = build_query(&searcher, &self.fields, &mut analyzers, request, &mut highlight)? else {
             return Ok(response);
         };
         let max_doc = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let top = searcher.search(&query, &TopDocs::with_limit(max_doc.max(1)).order_by_score())?;
-        let mut ranked: Vec<(f64, DocAddress)> =
-            top.into_iter().map(|(s, a)| (round_score(s), a)).collect();
+        let mut ranked: Vec<(f64, DocAddress)> = top.into_iter().map(|(s, a)| (round_score(s), a)).collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         response.total = ranked.len();
         let limit = request.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
@@ -306,19 +266,9 @@ impl SearchIndex {
         Ok(response)
     }
 
-    fn hit(
-        &self,
-        doc: &TantivyDocument,
-        score: f64,
-        analyzers: &mut Analyzers,
-        highlight: &Highlight,
-    ) -> Hit {
+    fn hit(&self, doc: &TantivyDocument, score: f64, analyzers: &mut Analyzers, highlight: &Highlight) -> Hit {
         let f = &self.fields;
-        let text = |field: Field| -> String {
-            doc.get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
+        let text = |field: Field| -> String { doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default() };
         let title = text(f.title);
         let excerpt = text(f.excerpt);
         Hit {
@@ -326,13 +276,8 @@ impl SearchIndex {
             kind: text(f.kind).parse().unwrap_or(Kind::Page),
             url: text(f.url),
             score,
-            obligation: doc
-                .get_first(f.obligation)
-                .and_then(|v| v.as_str().map(str::to_string)),
-            target_groups: doc
-                .get_all(f.target_groups)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
+            obligation: doc.get_first(f.obligation).and_then(|v| v.as_str().map(str::to_string)),
+            target_groups: doc.get_all(f.target_groups).filter_map(|v| v.as_str().map(str::to_string)).collect(),
             version: text(f.version),
             highlights: highlights(&excerpt, analyzers, highlight),
             title_highlights: highlights(&title, analyzers, highlight),
@@ -362,9 +307,7 @@ fn build_query(
         let prefix = parsed.last_is_prefix && i + 1 == count;
         let clause = match part {
             Part::Word(word) => word_clause(searcher, fields, analyzers, word, prefix, highlight)?,
-            Part::Phrase(phrase) => {
-                word_clause(searcher, fields, analyzers, phrase, false, highlight)?
-            }
+            Part::Phrase(phrase) => word_clause(searcher, fields, analyzers, phrase, false, highlight)?,
         };
         if let Some(clause) = clause {
             must.push((Occur::Must, clause));
@@ -377,23 +320,11 @@ fn build_query(
         if values.is_empty() {
             return;
         }
-        let terms = values
-            .into_iter()
-            .map(|v| Term::from_field_text(field, v))
-            .collect::<Vec<_>>();
-        must.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0)),
-        ));
+        let terms = values.into_iter().map(|v| Term::from_field_text(field, v)).collect::<Vec<_>>();
+        must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0))));
     };
-    filter(
-        fields.target_groups,
-        request.groups.iter().map(String::as_str).collect(),
-    );
-    filter(
-        fields.obligation,
-        request.obligations.iter().map(String::as_str).collect(),
-    );
+    filter(fields.target_groups, request.groups.iter().map(String::as_str).collect());
+    filter(fields.obligation, request.obligations.iter().map(String::as_str).collect());
     filter(fields.kind, request.kinds.iter().map(|k| k.as_str()).collect());
     Ok(Some(Box::new(BooleanQuery::new(must))))
 }
@@ -422,17 +353,9 @@ fn word_clause(
                 if !expansions.is_empty() {
                     let terms = expansions
                         .keys()
-                        .flat_map(|t| {
-                            [
-                                Term::from_field_text(fields.title, t),
-                                Term::from_field_text(fields.body, t),
-                            ]
-                        })
+                        .flat_map(|t| [Term::from_field_text(fields.title, t), Term::from_field_text(fields.body, t)])
                         .collect::<Vec<_>>();
-                    alternatives.push(Box::new(ConstScoreQuery::new(
-                        Box::new(TermSetQuery::new(terms)),
-                        0.0,
-                    )));
+                    alternatives.push(Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0)));
                     let mut by_frequency: Vec<(&String, &u64)> = expansions.iter().collect();
                     by_frequency.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
                     for (term, _) in by_frequency.into_iter().take(MAX_PREFIX_EXPANSIONS) {
@@ -443,29 +366,15 @@ fn word_clause(
             }
         }
         for stem in scored {
-            alternatives.push(Box::new(BoostQuery::new(
-                Box::new(term_query(fields.title, &stem)),
-                TITLE_BOOST,
-            )));
+            alternatives.push(Box::new(BoostQuery::new(Box::new(term_query(fields.title, &stem)), TITLE_BOOST)));
             alternatives.push(Box::new(term_query(fields.body, &stem)));
             highlight.stems.insert(stem);
         }
     } else {
         for field in [fields.title, fields.body] {
-            let terms: Vec<Term> = stems
-                .iter()
-                .map(|s| Term::from_field_text(field, s))
-                .collect();
-            let query: Box<dyn Query> = if prefix {
-                Box::new(PhrasePrefixQuery::new(terms))
-            } else {
-                Box::new(PhraseQuery::new(terms))
-            };
-            alternatives.push(if field == fields.title {
-                Box::new(BoostQuery::new(query, TITLE_BOOST))
-            } else {
-                query
-            });
+            let terms: Vec<Term> = stems.iter().map(|s| Term::from_field_text(field, s)).collect();
+            let query: Box<dyn Query> = if prefix { Box::new(PhrasePrefixQuery::new(terms)) } else { Box::new(PhraseQuery::new(terms)) };
+            alternatives.push(if field == fields.title { Box::new(BoostQuery::new(query, TITLE_BOOST)) } else { query });
         }
         highlight.stems.extend(stems.iter().cloned());
         if prefix && let Some(last) = stems.last() {
@@ -474,24 +383,14 @@ fn word_clause(
     }
     if let Some(key) = analyzers.id_key(text) {
         alternatives.push(Box::new(ConstScoreQuery::new(
-            Box::new(TermQuery::new(
-                Term::from_field_text(fields.id, &key),
-                IndexRecordOption::Basic,
-            )),
+            Box::new(TermQuery::new(Term::from_field_text(fields.id, &key), IndexRecordOption::Basic)),
             ID_EXACT_SCORE,
         )));
         if prefix && key.chars().count() >= MIN_PREFIX_CHARS {
             let ids = expand_prefix(searcher, &[fields.id], &key)?;
-            let terms: Vec<Term> = ids
-                .keys()
-                .filter(|id| **id != key)
-                .map(|id| Term::from_field_text(fields.id, id))
-                .collect();
+            let terms: Vec<Term> = ids.keys().filter(|id| **id != key).map(|id| Term::from_field_text(fields.id, id)).collect();
             if !terms.is_empty() {
-                alternatives.push(Box::new(ConstScoreQuery::new(
-                    Box::new(TermSetQuery::new(terms)),
-                    ID_PREFIX_SCORE,
-                )));
+                alternatives.push(Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), ID_PREFIX_SCORE)));
             }
         }
     }
@@ -499,20 +398,13 @@ fn word_clause(
 }
 
 fn term_query(field: Field, text: &str) -> TermQuery {
-    TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    )
+    TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs)
 }
 
 /// Terms of `fields` that the word being typed may become: those starting with `typed`,
 /// and those that `typed` overruns by at most [`MAX_STEM_OVERRUN`] characters (stems of the
 /// word being completed). Values are summed document frequencies.
-fn expand_prefix(
-    searcher: &Searcher,
-    fields: &[Field],
-    typed: &str,
-) -> Result<BTreeMap<String, u64>, SearchError> {
+fn expand_prefix(searcher: &Searcher, fields: &[Field], typed: &str) -> Result<BTreeMap<String, u64>, SearchError> {
     let mut out: BTreeMap<String, u64> = BTreeMap::new();
     let boundaries: Vec<usize> = typed.char_indices().map(|(i, _)| i).collect();
     let chars = boundaries.len();
@@ -528,8 +420,7 @@ fn expand_prefix(
                     break;
                 }
                 if let Ok(term) = std::str::from_utf8(key) {
-                    *out.entry(term.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
+                    *out.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
                 }
             }
             for &end in boundaries.iter().take(chars).skip(shortest) {
@@ -544,11 +435,7 @@ fn expand_prefix(
 }
 
 /// Character ranges of the tokens of `text` that match the query.
-fn highlights(
-    text: &str,
-    analyzers: &mut Analyzers,
-    highlight: &Highlight,
-) -> Vec<(usize, usize)> {
+fn highlights(text: &str, analyzers: &mut Analyzers, highlight: &Highlight) -> Vec<(usize, usize)> {
     if text.is_empty() || (highlight.stems.is_empty() && highlight.prefixes.is_empty()) {
         return Vec::new();
     }
@@ -556,14 +443,8 @@ fn highlights(
     let surface = collect(&mut analyzers.words, text);
     let mut ranges = Vec::new();
     for (stem, word) in stemmed.iter().zip(surface.iter()) {
-        let matched = highlight.stems.contains(&stem.text)
-            || highlight.prefixes.iter().any(|p| word.text.starts_with(p.as_str()));
-        if matched
-            && let (Some(before), Some(token)) = (
-                text.get(..stem.offset_from),
-                text.get(stem.offset_from..stem.offset_to),
-            )
-        {
+        let matched = highlight.stems.contains(&stem.text) || highlight.prefixes.iter().any(|p| word.text.starts_with(p.as_str()));
+        if matched && let (Some(before), Some(token)) = (text.get(..stem.offset_from), text.get(stem.offset_from..stem.offset_to)) {
             let start = before.chars().count();
             ranges.push((start, start + token.chars().count()));
         }

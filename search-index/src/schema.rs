@@ -15,9 +15,7 @@
 //! Changing anything here changes the bundle format: bump
 //! [`FORMAT_VERSION`](crate::FORMAT_VERSION).
 
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 
 use crate::analyzer::{ID_ANALYZER, TEXT_ANALYZER};
 
@@ -45,18 +43,12 @@ pub fn schema() -> Schema {
     let mut builder = Schema::builder();
     let id = TextOptions::default()
         .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(ID_ANALYZER)
-                .set_index_option(IndexRecordOption::Basic)
-                .set_fieldnorms(false),
+            TextFieldIndexing::default().set_tokenizer(ID_ANALYZER).set_index_option(IndexRecordOption::Basic).set_fieldnorms(false),
         )
         .set_stored();
     let text = |stored: bool| {
         let options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TEXT_ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
-                .set_fieldnorms(true),
+            TextFieldIndexing::default().set_tokenizer(TEXT_ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions).set_fieldnorms(true),
         );
         if stored { options.set_stored() } else { options }
     };

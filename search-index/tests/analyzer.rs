@@ -37,24 +37,14 @@ fn section_signs_and_dashes() {
 #[test]
 fn no_stop_words_are_removed() {
     // Normative verbs carry the meaning of a requirement.
-    assert_eq!(nb("skal bør kan må og i på det som ikke"), [
-        "skal", "bør", "kan", "må", "og", "i", "på", "det", "som", "ikk"
-    ]);
+    assert_eq!(nb("skal bør kan må og i på det som ikke"), ["skal", "bør", "kan", "må", "og", "i", "på", "det", "som", "ikk"]);
 }
 
 #[test]
 fn leverandor_inflections_meet() {
     // Snowball Norwegian folds these bokmål and nynorsk forms onto one stem.
-    for word in [
-        "leverandør",
-        "leverandøren",
-        "leverandører",
-        "leverandørene",
-        "leverandørens",
-        "leverandørane",
-        "leverandørar",
-        "Leverandørenes",
-    ] {
+    for word in ["leverandør", "leverandøren", "leverandører", "leverandørene", "leverandørens", "leverandørane", "leverandørar", "Leverandørenes"]
+    {
         assert_eq!(nb(word), ["leverandør"], "{word}");
     }
 }

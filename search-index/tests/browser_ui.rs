@@ -13,24 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::wasm::{build_wasm, node_available, workspace_root};
-use search_index::{
-    Kind, Language, SearchDoc, SearchIndex, SearchRequest, build_bundle, to_js, wasm_to_js,
-};
+use search_index::{Kind, Language, SearchDoc, SearchIndex, SearchRequest, build_bundle, to_js, wasm_to_js};
 use serde_json::json;
 
 fn playwright_core() -> PathBuf {
-    std::env::var_os("PLAYWRIGHT_CORE").map_or_else(
-        || workspace_root().join("tests/browser/node_modules/playwright-core/index.mjs"),
-        PathBuf::from,
-    )
+    std::env::var_os("PLAYWRIGHT_CORE").map_or_else(|| workspace_root().join("tests/browser/node_modules/playwright-core/index.mjs"), PathBuf::from)
 }
 
 fn chromium_available() -> bool {
-    std::env::var_os("CHROMIUM").is_some()
-        || Command::new("sh")
-            .args(["-c", "command -v chromium"])
-            .output()
-            .is_ok_and(|o| o.status.success())
+    std::env::var_os("CHROMIUM").is_some() || Command::new("sh").args(["-c", "command -v chromium"]).output().is_ok_and(|o| o.status.success())
 }
 
 /// A page that follows the DOM contract documented at the top of search.js.
@@ -122,10 +113,8 @@ fn search_ui_works_from_file_urls_in_chromium() {
         {"id": "kommune", "label": "Kommuner"},
         {"id": "helsevirksomhet", "label": "Helsevirksomheter"},
     ]);
-    let search_main = format!(
-        "<div id=\"nb-search-page\" data-groups='{}' data-obligations='[{{\"id\":\"skal\",\"label\":\"Skal\"}}]'></div>",
-        groups
-    );
+    let search_main =
+        format!("<div id=\"nb-search-page\" data-groups='{}' data-obligations='[{{\"id\":\"skal\",\"label\":\"Skal\"}}]'></div>", groups);
     write(root, "2025.2/search.html", &html("2025.2/search.html", "2025.2", "nb", "Søk", &search_main));
     for (version, lang) in [("future", "nb"), ("missing", "nb"), ("en", "en")] {
         let rel = format!("{version}/index.html");

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use search_index::bundle::{MAGIC, base64};
 use search_index::{
-    BuildError, DecodeError, FORMAT_VERSION, Kind, Language, MAX_EXCERPT_CHARS, SearchDoc,
-    SearchIndex, SearchRequest, build_bundle, read_header, to_js, wasm_to_js,
+    BuildError, DecodeError, FORMAT_VERSION, Kind, Language, MAX_EXCERPT_CHARS, SearchDoc, SearchIndex, SearchRequest, build_bundle, read_header,
+    to_js, wasm_to_js,
 };
 
 fn bundle() -> Vec<u8> {
@@ -27,13 +27,9 @@ fn building_twice_gives_identical_bytes() {
     shuffled.swap(0, 3);
     assert_eq!(a, build_bundle(&shuffled, Language::Nb, common::VERSION).unwrap());
     // Exactly meta.json and one segment under the fixed id; no .managed.json or locks.
-    let names: Vec<String> =
-        search_index::bundle::file_sizes(&a).unwrap().into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = search_index::bundle::file_sizes(&a).unwrap().into_iter().map(|(n, _)| n).collect();
     for name in &names {
-        assert!(
-            name == "meta.json" || name.starts_with(search_index::bundle::SEGMENT_ID),
-            "{names:?}"
-        );
+        assert!(name == "meta.json" || name.starts_with(search_index::bundle::SEGMENT_ID), "{names:?}");
     }
     assert!(names.iter().any(|n| n.ends_with(".store")), "{names:?}");
 }
@@ -70,20 +66,14 @@ fn incompatible_format_is_a_typed_error() {
     let mut bytes = bundle();
     bytes[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     let err = SearchIndex::decode(&bytes).unwrap_err();
-    assert_eq!(
-        err,
-        DecodeError::IncompatibleFormat { found: FORMAT_VERSION + 1, expected: FORMAT_VERSION }
-    );
+    assert_eq!(err, DecodeError::IncompatibleFormat { found: FORMAT_VERSION + 1, expected: FORMAT_VERSION });
     assert_eq!(err.code(), "incompatible-format");
     assert!(err.to_string().contains("incompatible version of normbok"), "{err}");
     // Only magic and format are read on a mismatch: a future layout cannot confuse us.
     let mut future = MAGIC.to_vec();
     future.extend_from_slice(&7u32.to_le_bytes());
     future.extend_from_slice(b"anything at all");
-    assert_eq!(
-        read_header(&future).unwrap_err(),
-        DecodeError::IncompatibleFormat { found: 7, expected: FORMAT_VERSION }
-    );
+    assert_eq!(read_header(&future).unwrap_err(), DecodeError::IncompatibleFormat { found: 7, expected: FORMAT_VERSION });
 }
 
 #[test]
@@ -106,21 +96,12 @@ fn damaged_input_gives_errors_not_panics() {
 #[test]
 fn build_rejects_inconsistent_input() {
     let mut docs = common::corpus();
-    assert!(matches!(
-        build_bundle(&docs, Language::Nb, "2025 2"),
-        Err(BuildError::InvalidVersion(_))
-    ));
+    assert!(matches!(build_bundle(&docs, Language::Nb, "2025 2"), Err(BuildError::InvalidVersion(_))));
     assert!(matches!(build_bundle(&docs, Language::Nb, ""), Err(BuildError::InvalidVersion(_))));
-    assert!(matches!(
-        build_bundle(&docs, Language::Nb, "2025.1"),
-        Err(BuildError::VersionMismatch { .. })
-    ));
+    assert!(matches!(build_bundle(&docs, Language::Nb, "2025.1"), Err(BuildError::VersionMismatch { .. })));
     let duplicate = docs[0].clone();
     docs.push(duplicate);
-    assert!(matches!(
-        build_bundle(&docs, Language::Nb, common::VERSION),
-        Err(BuildError::DuplicateId { .. })
-    ));
+    assert!(matches!(build_bundle(&docs, Language::Nb, common::VERSION), Err(BuildError::DuplicateId { .. })));
     // The same id with another kind is fine (a page path may equal a reference id).
     let mut docs = common::corpus();
     let mut other = docs[0].clone();
@@ -241,8 +222,7 @@ fn current_format_compat_bundle() {
         let bytes = build_bundle(&docs, Language::Nb, common::VERSION).unwrap();
         std::fs::write(&bundle_path, bytes).unwrap();
     }
-    let docs: Vec<SearchDoc> =
-        serde_json::from_slice(&std::fs::read(&docs_path).unwrap()).unwrap();
+    let docs: Vec<SearchDoc> = serde_json::from_slice(&std::fs::read(&docs_path).unwrap()).unwrap();
     let checked_in = std::fs::read(&bundle_path).unwrap();
 
     // 1. It still decodes and answers known queries.
@@ -277,11 +257,7 @@ fn older_compat_bundles_report_their_format() {
         let bytes = std::fs::read(&path).unwrap();
         match SearchIndex::decode(&bytes) {
             Ok(_) => assert_eq!(n, FORMAT_VERSION, "{name}"),
-            Err(e) => assert_eq!(
-                e,
-                DecodeError::IncompatibleFormat { found: n, expected: FORMAT_VERSION },
-                "{name}"
-            ),
+            Err(e) => assert_eq!(e, DecodeError::IncompatibleFormat { found: n, expected: FORMAT_VERSION }, "{name}"),
         }
     }
 }

@@ -166,11 +166,52 @@ fn hostile_inputs_never_fail() {
     let index = index();
     let long = "leverandøren ".repeat(2000);
     let inputs = [
-        "", " ", "\"", "\"\"", "\"\"\"", "title:(", "title:", "AND", "OR", "NOT", "AND OR NOT",
-        "*", "?", "**", "[", "]", "{", "}", "(((((", ")", "\\", "\\\"", "+leverandør -avtale",
-        "leverandør~2", "leverandør^3", "id:AVT-01", "«", "»leverandør", "\u{0301}", "\u{0000}",
-        "\u{FEFF}", "🙂", "🙂leverandør", "a\u{200B}b", "\u{202E}leverandør", "%", "&amp;", "<script>",
-        "'; DROP TABLE", "§", "-", "--", "..", "/", "https://example.org/x?y=z#w", &long,
+        "",
+        " ",
+        "\"",
+        "\"\"",
+        "\"\"\"",
+        "title:(",
+        "title:",
+        "AND",
+        "OR",
+        "NOT",
+        "AND OR NOT",
+        "*",
+        "?",
+        "**",
+        "[",
+        "]",
+        "{",
+        "}",
+        "(((((",
+        ")",
+        "\\",
+        "\\\"",
+        "+leverandør -avtale",
+        "leverandør~2",
+        "leverandør^3",
+        "id:AVT-01",
+        "«",
+        "»leverandør",
+        "\u{0301}",
+        "\u{0000}",
+        "\u{FEFF}",
+        "🙂",
+        "🙂leverandør",
+        "a\u{200B}b",
+        "\u{202E}leverandør",
+        "%",
+        "&amp;",
+        "<script>",
+        "'; DROP TABLE",
+        "§",
+        "-",
+        "--",
+        "..",
+        "/",
+        "https://example.org/x?y=z#w",
+        &long,
     ];
     for input in inputs {
         let response = index.search(&SearchRequest::new(input));
@@ -244,10 +285,7 @@ fn json_shape_matches_the_cli_contract() {
         assert!(json.get(key).is_some(), "{key}");
     }
     let hit = &json["hits"][0];
-    for key in [
-        "id", "kind", "title", "url", "score", "excerpt", "obligation", "target_groups",
-        "version", "highlights", "title_highlights",
-    ] {
+    for key in ["id", "kind", "title", "url", "score", "excerpt", "obligation", "target_groups", "version", "highlights", "title_highlights"] {
         assert!(hit.get(key).is_some(), "{key}");
     }
     assert_eq!(hit["kind"], "requirement");

@@ -35,9 +35,7 @@ fn numbers_as_f64(value: &Value) -> Value {
     match value {
         Value::Number(n) => json!(n.as_f64()),
         Value::Array(items) => Value::Array(items.iter().map(numbers_as_f64).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), numbers_as_f64(v))).collect())
-        }
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), numbers_as_f64(v))).collect()),
         other => other.clone(),
     }
 }
@@ -108,22 +106,15 @@ fn wasm_results_are_identical_to_native() {
     write(dir.path(), "requests.json", &serde_json::to_string(&requests).unwrap());
 
     let search_js = workspace_root().join("themes/default/static/search/search.js");
-    let output = Command::new("node")
-        .arg(workspace_root().join("search-index/tests/js/compare.mjs"))
-        .arg(dir.path())
-        .arg(&search_js)
-        .output()
-        .unwrap();
+    let output =
+        Command::new("node").arg(workspace_root().join("search-index/tests/js/compare.mjs")).arg(dir.path()).arg(&search_js).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "node failed:\n{stderr}");
     println!("node: {}", stderr.trim());
     let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(results.len(), requests.len());
 
-    let indexes = [
-        (common::VERSION, SearchIndex::decode(&current).unwrap()),
-        ("2025.1", SearchIndex::decode(&older).unwrap()),
-    ];
+    let indexes = [(common::VERSION, SearchIndex::decode(&current).unwrap()), ("2025.1", SearchIndex::decode(&older).unwrap())];
     for (request, result) in requests.iter().zip(&results) {
         let version = request["opts"]["version"].as_str().unwrap();
         let Some((_, index)) = indexes.iter().find(|(v, _)| *v == version) else {
@@ -140,8 +131,7 @@ fn wasm_results_are_identical_to_native() {
         let native = SearchRequest {
             query: request["query"].as_str().unwrap().to_string(),
             groups: serde_json::from_value(opts.get("groups").cloned().unwrap_or(json!([]))).unwrap(),
-            obligations: serde_json::from_value(opts.get("obligations").cloned().unwrap_or(json!([])))
-                .unwrap(),
+            obligations: serde_json::from_value(opts.get("obligations").cloned().unwrap_or(json!([]))).unwrap(),
             kinds: serde_json::from_value(opts.get("kinds").cloned().unwrap_or(json!([]))).unwrap(),
             limit: opts.get("limit").and_then(Value::as_u64).map(|l| l as usize),
             version: None,

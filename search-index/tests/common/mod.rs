@@ -24,11 +24,7 @@ fn req(id: &str, title: &str, obligation: &str, groups: &[&str], body: &str) -> 
 
 fn page(id: &str, title: &str, groups: &[&str], body: &str) -> SearchDoc {
     let (path, anchor) = id.split_once('#').unwrap_or((id, ""));
-    let url = if anchor.is_empty() {
-        format!("{VERSION}/{path}.html")
-    } else {
-        format!("{VERSION}/{path}.html#{anchor}")
-    };
+    let url = if anchor.is_empty() { format!("{VERSION}/{path}.html") } else { format!("{VERSION}/{path}.html#{anchor}") };
     SearchDoc {
         id: id.to_string(),
         kind: Kind::Page,
@@ -138,10 +134,6 @@ pub fn corpus() -> Vec<SearchDoc> {
             "Personvernforordningen artikkel 28",
             "Forordning (EU) 2016/679 artikkel 28 om databehandlere og databehandleravtaler.",
         ),
-        reference(
-            "hrjl-22",
-            "Helseregisterloven § 22",
-            "Lov om helseregistre og behandling av helseopplysninger § 22 om informasjonssikkerhet.",
-        ),
+        reference("hrjl-22", "Helseregisterloven § 22", "Lov om helseregistre og behandling av helseopplysninger § 22 om informasjonssikkerhet."),
     ]
 }

@@ -53,11 +53,6 @@ pub fn build_wasm() -> PathBuf {
     }
     command.env("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1fgetrandom_backend=\"unsupported\"");
     let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "building the wasm search engine failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "building the wasm search engine failed:\n{}", String::from_utf8_lossy(&output.stderr));
     target_dir.join("wasm32-unknown-unknown/wasm-release/search_index.wasm")
 }
-
