@@ -43,6 +43,26 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Build the site in memory, serve it on loopback and reload open pages after each edit.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// Site root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but a loopback address exposes the preview and
+        /// turns off the `Host` check (a warning says so).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port; when taken, the next free one is used (and printed).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using file-system events (network shares, WSL2 /mnt).
+        #[arg(long)]
+        poll: bool,
+    },
     /// Manage versions.
     Version {
         /// What to do.

@@ -15,6 +15,8 @@ pub mod model;
 pub mod newversion;
 pub mod output;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod validate;
 pub mod versions;
 

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
         Command::Build { root, out, strict, zip } => (normbok::build(&BuildOptions { root, out, strict, zip }), Format::Text),
         Command::Check { root, format, strict } => (normbok::check_command(&root, strict), format),
         Command::Version { command: VersionCommand::New { id, from, root } } => (normbok::newversion::run(&root, &id, from.as_deref()), Format::Text),
+        #[cfg(feature = "serve")]
+        Command::Serve { root, bind, port, open, poll } => {
+            (normbok::serve::run(&normbok::serve::ServeOptions { root, bind, port, open, poll }), Format::Text)
+        }
         Command::Init { dir } => (normbok::init::run(&dir), Format::Text),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&normbok::load::records::json_schema()).unwrap_or_default());

@@ -7,6 +7,8 @@
 mod bundled;
 mod fixtures;
 mod output;
+#[cfg(feature = "serve")]
+mod serve;
 mod snapshots;
 mod support;
 mod versions;

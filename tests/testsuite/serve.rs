@@ -1,0 +1,345 @@
+//! `normbok serve` (SPEC §9, issue 7): the real binary on 127.0.0.1, spoken to with raw
+//! HTTP/1.1 so that requests can carry traversal paths and foreign `Host` headers exactly as
+//! written. Timeouts here only guard against hangs; no assertion depends on timing.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::support;
+
+/// Failure guard for anything that waits (a build, an event).
+const GUARD: Duration = Duration::from_secs(90);
+
+/// A running `normbok serve`; killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Server {
+    fn start(root: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--root", root.to_str().expect("utf-8 root"), "--port", "0"];
+        args.extend_from_slice(extra);
+        Self::spawn(&args)
+    }
+
+    fn spawn(args: &[&str]) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("normbok"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn normbok serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stderr).lines() {
+                let Ok(l) = l else { break };
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut s = Server { child, port: 0, lines, seen: Vec::new() };
+        let line = s.wait_line(|l| l.starts_with("serving "));
+        let port = line.rsplit_once("127.0.0.1:").and_then(|(_, p)| p.split('/').next()).and_then(|p| p.parse().ok());
+        s.port = port.unwrap_or_else(|| panic!("no port in {line:?}"));
+        s
+    }
+
+    /// Waits for a stderr line matching `pred` (and returns it).
+    fn wait_line(&mut self, pred: impl Fn(&str) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(GUARD) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if pred(&l) {
+                        return l;
+                    }
+                }
+                Err(e) => panic!("no expected line from the server ({e}); so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A request with the given method, raw path and Host header.
+    fn raw(&self, method: &str, path: &str, host: &str, extra: &str) -> Reply {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(GUARD)).expect("timeout");
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n").expect("send");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).expect("read reply");
+        Reply::parse(&buf)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.raw("GET", path, &self.host(), "")
+    }
+
+    /// Subscribes to the event stream and waits until the server confirmed the subscription.
+    fn events(&self) -> Events {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(GUARD)).expect("timeout");
+        write!(s, "GET /__normbok/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", self.host()).expect("send");
+        let mut e = Events { r: BufReader::new(s), head: String::new() };
+        e.next_event("hello");
+        e
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Events {
+    r: BufReader<TcpStream>,
+    head: String,
+}
+
+impl Events {
+    /// Reads until an `event: <name>` line (the stream is chunked; chunk-size lines are skipped).
+    fn next_event(&mut self, name: &str) {
+        let want = format!("event: {name}");
+        loop {
+            let mut l = String::new();
+            let n = self.r.read_line(&mut l).expect("event stream read (guard timeout?)");
+            assert!(n > 0, "event stream closed; headers: {}", self.head);
+            if self.head.len() < 2000 {
+                self.head.push_str(&l);
+            }
+            if l.trim_end() == want {
+                return;
+            }
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Reply {
+    fn parse(buf: &[u8]) -> Reply {
+        let text = String::from_utf8_lossy(buf).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Reply { status, headers: head.to_ascii_lowercase(), body: body.to_string() }
+    }
+}
+
+fn site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    support::copy_dir(&support::repo().join("tests/fixtures/base/minimal"), &root);
+    (tmp, root)
+}
+
+fn req_file(root: &Path) -> PathBuf {
+    root.join("content/1/requirements/risiko.yaml")
+}
+
+/// Done-when: an edit on disk leads to a reload event, after which the new content is served.
+#[test]
+fn serve_edit_on_disk_reloads_with_new_content() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let page = server.get("/1/requirements/RISK-01.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Risikovurdering før endringer"));
+    assert!(page.body.contains("<script src=\"/__normbok/live.js\"></script>"), "served HTML carries the reload script");
+
+    let mut events = server.events();
+    let f = req_file(&root);
+    let text = std::fs::read_to_string(&f).expect("read").replace("Risikovurdering før endringer", "Risikovurdering før hver endring");
+    std::fs::write(&f, text).expect("write");
+    events.next_event("reload");
+    let page = server.get("/1/requirements/RISK-01.html");
+    assert!(page.body.contains("Risikovurdering før hver endring"), "new content after the reload event");
+    // Lists that show the requirement follow too.
+    assert!(server.get("/1/chapters/risiko.html").body.contains("Risikovurdering før hver endring"));
+    server.wait_line(|l| l.starts_with("built "));
+
+    let js = server.get("/__normbok/live.js");
+    assert_eq!(js.status, 200);
+    assert!(js.body.contains("sessionStorage"), "the reload keeps the scroll position");
+}
+
+/// `normbok build` output never contains the live-reload script.
+#[test]
+fn serve_script_is_not_in_build_output() {
+    let (tmp, root) = site();
+    let out = tmp.path().join("public");
+    let o = support::normbok(&root, &["build", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(support::code(&o), 0, "{}", support::stderr(&o));
+    for (path, bytes) in support::tree(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("__normbok"), "{path} mentions the preview server");
+    }
+}
+
+/// Item 5: a broken file keeps the last good site, shows an escaped overlay, and fixing it
+/// rebuilds and reloads; the server keeps running throughout.
+#[test]
+fn serve_error_overlay_is_escaped_and_fix_reloads() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let mut events = server.events();
+    let bad = root.join("content/1/requirements/<img src=x onerror=alert(1)>.yaml");
+    std::fs::write(&bad, "chapter: [unclosed\n  <script>alert(2)</script>\n").expect("write bad file");
+    events.next_event("reload");
+    server.wait_line(|l| l.contains("still serving the last good build"));
+
+    let page = server.get("/1/requirements/RISK-01.html");
+    assert_eq!(page.status, 200, "the last good site stays served");
+    assert!(page.body.contains("Risikovurdering før endringer"));
+    assert!(page.body.contains("id=\"normbok-overlay\""), "overlay shown");
+    assert!(page.body.contains("&lt;img src=x onerror=alert(1)&gt;.yaml"), "file name escaped in the overlay");
+    assert!(!page.body.contains("<img src=x"), "no markup from the file name");
+    assert!(!page.body.contains("<script>alert(2)"), "no markup from the content");
+    assert!(server.get("/no-such-page.html").body.contains("id=\"normbok-overlay\""), "404 pages show it too");
+
+    std::fs::remove_file(&bad).expect("fix");
+    events.next_event("reload");
+    let page = server.get("/1/requirements/RISK-01.html");
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("normbok-overlay"), "overlay gone after the fix");
+    assert!(server.child.try_wait().expect("status").is_none(), "server still running");
+}
+
+/// A site that is broken from the start is served as an overlay, not an exit.
+#[test]
+fn serve_starts_on_a_broken_site_and_recovers() {
+    let (_tmp, root) = site();
+    let f = req_file(&root);
+    let good = std::fs::read_to_string(&f).expect("read");
+    std::fs::write(&f, "requirements: [\n").expect("break");
+    let server = Server::start(&root, &[]);
+    let page = server.get("/");
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("normbok-overlay"));
+    assert!(page.body.contains("risiko.yaml"));
+    let mut events = server.events();
+    std::fs::write(&f, good).expect("fix");
+    events.next_event("reload");
+    let page = server.get("/1/requirements/RISK-01.html");
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("normbok-overlay"));
+}
+
+/// Item 6: traversal in every encoding gets 400/404 and never a byte from outside the site.
+#[test]
+fn serve_refuses_path_traversal() {
+    let (tmp, root) = site();
+    std::fs::write(tmp.path().join("secret.txt"), "TOP-SECRET-OUTSIDE").expect("secret");
+    let server = Server::start(&root, &[]);
+    for p in [
+        "/../../etc/passwd",
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/secret.txt",
+        "/..%2f..%2fetc%2fpasswd",
+        "/..%2fsecret.txt",
+        "/..%5c..%5csecret.txt",
+        "/C:%5cWindows%5cwin.ini",
+        "/index.html%00.txt",
+        "/%00",
+        "/1/../../secret.txt",
+        "/normbok.toml",
+        "/content/1/requirements/risiko.yaml",
+        "//etc/passwd",
+        "/%252e%252e/secret.txt",
+    ] {
+        let r = server.get(p);
+        assert!(r.status == 400 || r.status == 404, "{p}: status {}", r.status);
+        assert!(!r.body.contains("TOP-SECRET-OUTSIDE") && !r.body.contains("root:x:0"), "{p} leaked a file");
+        assert!(!r.body.contains("[[versions]]") && !r.body.contains("RISK-02\n    title"), "{p} served a source file");
+    }
+}
+
+/// Item 6: GET and HEAD only.
+#[test]
+fn serve_allows_only_get_and_head() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    for m in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let r = server.raw(m, "/index.html", &server.host(), "Content-Length: 0\r\n");
+        assert_eq!(r.status, 405, "{m}");
+        assert!(r.headers.contains("allow: get, head"), "{m}: {}", r.headers);
+    }
+    let head = server.raw("HEAD", "/index.html", &server.host(), "");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(server.get("/index.html").status, 200);
+}
+
+/// Item 6: a foreign `Host` (DNS rebinding) is refused; no response allows any origin.
+#[test]
+fn serve_refuses_foreign_host_and_sends_no_wildcard_cors() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let port = server.port;
+    for h in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("127.0.0.1.evil.example:{port}"),
+        format!("localhost:{}", port.wrapping_add(1)),
+    ] {
+        let r = server.raw("GET", "/index.html", &h, "");
+        assert_eq!(r.status, 403, "{h}");
+        assert!(!r.body.contains("<html"), "{h}");
+    }
+    for h in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")] {
+        assert_eq!(server.raw("GET", "/index.html", &h, "").status, 200, "{h}");
+    }
+    for p in ["/index.html", "/__normbok/live.js", "/missing", "/../x"] {
+        let r = server.raw("GET", p, &server.host(), "Origin: http://evil.example\r\n");
+        assert!(!r.headers.contains("access-control-allow-origin"), "{p}: {}", r.headers);
+    }
+}
+
+/// Directory URLs serve their index.html; `/dir` redirects to `/dir/`.
+#[test]
+fn serve_directory_urls() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let r = server.get("/");
+    assert_eq!(r.status, 200);
+    assert!(r.headers.contains("content-type: text/html"));
+    let r = server.get("/1");
+    assert_eq!(r.status, 308);
+    assert!(r.headers.contains("location: /1/"));
+    assert_eq!(server.get("/1/").status, 200);
+    assert_eq!(server.get("/static/style.css").status, 200);
+    assert_eq!(server.get("/nope.html").status, 404);
+}
+
+/// A taken port: the server uses the next free one and says so.
+#[test]
+fn serve_falls_back_to_the_next_free_port() {
+    let (_tmp, root) = site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let p = port.to_string();
+    let mut server = Server::spawn(&["serve", "--root", root.to_str().expect("utf-8"), "--port", &p]);
+    assert_ne!(server.port, port);
+    assert!(server.seen.iter().any(|l| l.contains(&format!("port {port} is in use"))), "{:?}", server.seen);
+    assert_eq!(server.get("/").status, 200);
+    server.child.kill().ok();
+    drop(taken);
+}
