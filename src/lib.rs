@@ -67,7 +67,10 @@ pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
     let bundles: Vec<_> = site.versions.par_iter().map(|v| (search::bundle_path(&v.id), search::bundle_file(&site, v))).collect();
     for (path, bundle) in bundles {
         match bundle {
-            Ok(b) => drop(files.insert(path, b)),
+            Ok((b, warning)) => {
+                files.insert(path, b);
+                diags.extend(warning);
+            }
             Err(d) => diags.push(d),
         }
     }

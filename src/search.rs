@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use search_index::{Kind, MAX_EXCERPT_CHARS, SearchDoc, SearchIndex, SearchRequest, SearchResponse, make_excerpt};
 
-use crate::diag::{Diagnostic, Exit};
+use crate::diag::{Diagnostic, Exit, Loc};
 use crate::model::markdown::{plain_sections, plain_text};
 use crate::model::{Page, Site, Version};
 use crate::render::urls;
@@ -135,15 +135,28 @@ fn page_docs(v: &Version, p: &Page, all_groups: &[String], docs: &mut Vec<Search
     }
 }
 
-/// `<v>/search/index.js` for one version.
-pub fn bundle_file(site: &Site, v: &Version) -> Result<Vec<u8>, Diagnostic> {
+/// `<v>/search/index.js` for one version, with a warning when the bundle is larger than
+/// `[limits] search_bundle_warn`; an error above `search_bundle_max`.
+pub fn bundle_file(site: &Site, v: &Version) -> Result<(Vec<u8>, Option<Diagnostic>), Diagnostic> {
     let language = search_index::Language::from_code(site.config.language.tag()).unwrap_or(search_index::Language::Nb);
     let docs = docs(site, v);
     let bytes = search_index::build_bundle(&docs, language, &v.id).map_err(|e| {
         Diagnostic::global("E-SEARCH-INDEX", format!("could not build the search index of version `{}`: {e}", v.id))
             .help("this is a bug in normbok; please report it with the site that triggers it")
     })?;
-    Ok(search_index::to_js(&bytes, &v.id).into_bytes())
+    let limits = &site.config.limits;
+    let size = bytes.len() as u64;
+    let what = |limit: u64| format!("the search index of version `{}` is {size} bytes ({} documents), over {limit} bytes", v.id, docs.len());
+    let loc = Loc::file("normbok.toml");
+    if size > limits.search_bundle_max {
+        return Err(Diagnostic::error("E-SEARCH-SIZE", loc, what(limits.search_bundle_max))
+            .help("readers download the whole index on their first search; raise `[limits] search_bundle_max` if this is intended"));
+    }
+    let warning = (size > limits.search_bundle_warn).then(|| {
+        Diagnostic::warning("W-SEARCH-SIZE", loc, what(limits.search_bundle_warn))
+            .help("readers download the whole index on their first search; raise `[limits] search_bundle_warn` to silence this")
+    });
+    Ok((search_index::to_js(&bytes, &v.id).into_bytes(), warning))
 }
 
 /// Options of `normbok search`.
