@@ -7,6 +7,7 @@
 mod bundled;
 mod fixtures;
 mod output;
+mod search;
 #[cfg(feature = "serve")]
 mod serve;
 mod snapshots;
