@@ -62,6 +62,7 @@ pub enum Command {
         /// Poll for changes instead of using file-system events (network shares, WSL2 /mnt).
         #[arg(long)]
         poll: bool,
+    },
     /// Search a built site with the same index and engine as its search box.
     // `--version` names the site version here, so the propagated `--version` flag goes.
     #[command(disable_version_flag = true)]

@@ -67,6 +67,7 @@ impl Links for LinkCtx<'_> {
 }
 
 /// Everything computed once per version and shared by its pages.
+#[derive(Default)]
 struct VersionData<'a> {
     /// Per requirement: statement, guidance and items HTML, valid for files one folder below
     /// the version folder (requirements/, chapters/, groups/, references/).
@@ -104,29 +105,40 @@ enum Same<'a> {
 
 /// Renders the whole site (without search bundles, which the search stage adds).
 pub fn render(site: &Site, hist: &Versions) -> Result<Files, Vec<Diagnostic>> {
+    let mut files = render_only(site, hist, &|_| true)?;
+    if !site.config.base_url.is_empty() {
+        files.insert("sitemap.xml".into(), sitemap(site, &files).into_bytes());
+    }
+    Ok(files)
+}
+
+/// Renders only the pages whose output path `want` accepts, plus the theme's static files and
+/// the page assets (plain copies); no sitemap. The preview server uses this to re-render just
+/// what an edit can change; [`render`] is this with every page wanted.
+pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + Sync)) -> Result<Files, Vec<Diagnostic>> {
     let theme = theme::load(&site.theme, &site.config.theme)?;
     let lang = site.config.language;
     let raw = site.config.markdown.raw_html;
-    let vdata: Vec<VersionData<'_>> = site.versions.par_iter().map(|v| version_data(site, v, raw)).collect();
+    let jobs: Vec<Job<'_>> = jobs(site, hist).into_iter().filter(|j| want(&job_path(site, *j))).collect();
+    // Per-version data (all of the version's Markdown) only where some page of it is rendered.
+    let mut needed = vec![false; site.versions.len()];
+    for j in &jobs {
+        if let Some(vi) = j.version() {
+            needed[vi] = true;
+        }
+    }
+    let vdata: Vec<VersionData<'_>> =
+        site.versions.par_iter().zip(needed.par_iter()).map(|(v, &n)| if n { version_data(site, v, raw) } else { VersionData::default() }).collect();
     let current = site.versions.iter().position(|v| v.status == VersionStatus::Current).unwrap_or(0);
     let ctx = Ctx { site, hist, theme: &theme, lang, t: i18n::strings(lang), raw, vdata, current };
 
-    let mut jobs: Vec<Job<'_>> = vec![Job::Root, Job::Versions, Job::NotFound];
-    jobs.extend(hist.permalink.keys().map(|id| Job::Permalink(id.as_str())));
-    for (vi, v) in site.versions.iter().enumerate() {
-        jobs.extend([Job::ReqIndex(vi), Job::RefIndex(vi), Job::Changes(vi), Job::Search(vi)]);
-        jobs.extend((0..v.pages.len()).map(|pi| Job::Page(vi, pi)));
-        jobs.extend((0..v.requirements.len()).map(|ri| Job::Req(vi, ri)));
-        jobs.extend((0..v.chapters.len()).map(|ci| Job::Chapter(vi, ci)));
-        jobs.extend((0..site.config.target_groups.len()).map(|gi| Job::Group(vi, gi)));
-        jobs.extend((0..v.references.len()).map(|ri| Job::Ref(vi, ri)));
-    }
     let rendered: Vec<Result<(String, String), Diagnostic>> = jobs.par_iter().map(|j| ctx.run(*j)).collect();
     let mut files = Files::new();
     let mut errors = Vec::new();
-    for r in rendered {
+    for (r, j) in rendered.into_iter().zip(&jobs) {
         match r {
             Ok((path, html)) => {
+                debug_assert_eq!(path, job_path(site, *j), "job_path must name what the job renders");
                 files.insert(path, html.into_bytes());
             }
             Err(d) => errors.push(d),
@@ -145,10 +157,46 @@ pub fn render(site: &Site, hist: &Versions) -> Result<Files, Vec<Diagnostic>> {
             files.insert(format!("{}/{}", v.id, a.rel), a.bytes.clone());
         }
     }
-    if !site.config.base_url.is_empty() {
-        files.insert("sitemap.xml".into(), sitemap(site, &files).into_bytes());
-    }
     Ok(files)
+}
+
+/// Output paths of every rendered page of the site (not the copied files or the sitemap).
+pub fn page_paths(site: &Site, hist: &Versions) -> Vec<String> {
+    jobs(site, hist).into_iter().map(|j| job_path(site, j)).collect()
+}
+
+fn jobs<'a>(site: &Site, hist: &'a Versions) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'_>> = vec![Job::Root, Job::Versions, Job::NotFound];
+    jobs.extend(hist.permalink.keys().map(|id| Job::Permalink(id.as_str())));
+    for (vi, v) in site.versions.iter().enumerate() {
+        jobs.extend([Job::ReqIndex(vi), Job::RefIndex(vi), Job::Changes(vi), Job::Search(vi)]);
+        jobs.extend((0..v.pages.len()).map(|pi| Job::Page(vi, pi)));
+        jobs.extend((0..v.requirements.len()).map(|ri| Job::Req(vi, ri)));
+        jobs.extend((0..v.chapters.len()).map(|ci| Job::Chapter(vi, ci)));
+        jobs.extend((0..site.config.target_groups.len()).map(|gi| Job::Group(vi, gi)));
+        jobs.extend((0..v.references.len()).map(|ri| Job::Ref(vi, ri)));
+    }
+    jobs
+}
+
+/// The output path a job renders (each job function builds the same path for itself).
+fn job_path(site: &Site, job: Job<'_>) -> String {
+    let v = |vi: usize| &site.versions[vi];
+    match job {
+        Job::Root => "index.html".into(),
+        Job::Versions => "versions.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Permalink(id) => format!("requirements/{id}.html"),
+        Job::Page(vi, pi) => format!("{}/{}", v(vi).id, v(vi).pages[pi].out),
+        Job::ReqIndex(vi) => format!("{}/requirements/index.html", v(vi).id),
+        Job::Req(vi, ri) => format!("{}/requirements/{}.html", v(vi).id, v(vi).requirements[ri].id.value),
+        Job::Chapter(vi, ci) => format!("{}/chapters/{}.html", v(vi).id, v(vi).chapters[ci].id.value),
+        Job::Group(vi, gi) => format!("{}/groups/{}.html", v(vi).id, site.config.target_groups[gi].id.get_ref()),
+        Job::RefIndex(vi) => format!("{}/references/index.html", v(vi).id),
+        Job::Ref(vi, ri) => format!("{}/references/{}.html", v(vi).id, v(vi).references[ri].id.value),
+        Job::Changes(vi) => format!("{}/changes.html", v(vi).id),
+        Job::Search(vi) => format!("{}/search.html", v(vi).id),
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -166,6 +214,24 @@ enum Job<'a> {
     Ref(usize, usize),
     Changes(usize),
     Search(usize),
+}
+
+impl Job<'_> {
+    /// The version whose data the job reads (`None` for site-level pages).
+    fn version(self) -> Option<usize> {
+        match self {
+            Job::Root | Job::Versions | Job::NotFound | Job::Permalink(_) => None,
+            Job::Page(vi, _)
+            | Job::ReqIndex(vi)
+            | Job::Req(vi, _)
+            | Job::Chapter(vi, _)
+            | Job::Group(vi, _)
+            | Job::RefIndex(vi)
+            | Job::Ref(vi, _)
+            | Job::Changes(vi)
+            | Job::Search(vi) => Some(vi),
+        }
+    }
 }
 
 fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml) -> VersionData<'a> {
@@ -867,7 +933,8 @@ pub fn change_anchor(id: &str) -> String {
     format!("krav-{id}")
 }
 
-fn sitemap(site: &Site, files: &Files) -> String {
+/// `sitemap.xml` listing the HTML files of `files` (drafts and 404 left out).
+pub fn sitemap(site: &Site, files: &Files) -> String {
     let base = site.config.base_url.trim_end_matches('/');
     let drafts: Vec<&str> = site.versions.iter().filter(|v| v.status == VersionStatus::Draft).map(|v| v.id.as_str()).collect();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");

@@ -106,7 +106,8 @@ fn publish(shared: &Shared, rebuilder: &mut Rebuilder, changed: &[PathBuf], gene
             if !b.warnings.items().is_empty() {
                 log(b.warnings.render().trim_end());
             }
-            log(&format!("built {} files in {ms} ms", b.files.len()));
+            let how = if b.full { "full build".to_string() } else { format!("{} outputs redone", b.rendered) };
+            log(&format!("built {} files in {ms} ms ({how})", b.files.len()));
             shared.swap(Snapshot { files: b.files, errors: None });
         }
         Err(d) => {

@@ -343,3 +343,154 @@ fn serve_falls_back_to_the_next_free_port() {
     server.child.kill().ok();
     drop(taken);
 }
+
+/// Builds a two-version site from the minimal fixture: version 1 (current) and 0 (older).
+fn two_version_site() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, root) = site();
+    support::copy_dir(&root.join("content/1"), &root.join("content/0"));
+    let older = root.join("content/0/requirements/risiko.yaml");
+    let text = std::fs::read_to_string(&older).expect("read").replace("Risikovurderingen bør dokumenteres.", "Risikovurderingen kan dokumenteres.");
+    std::fs::write(&older, text).expect("write");
+    let cfg = root.join("normbok.toml");
+    // The older version goes after version 1, i.e. before the first [[obligations]].
+    let text = std::fs::read_to_string(&cfg).expect("read");
+    let text = text.replacen("[[obligations]]", "[[versions]]\nid = \"0\"\nlabel = \"Versjon 0\"\nstatus = \"superseded\"\n\n[[obligations]]", 1);
+    std::fs::write(&cfg, text).expect("write");
+    (tmp, root)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// Item 3: after each edit of a sequence, the incremental rebuild equals a full build byte
+/// for byte, and only config changes render everything.
+#[test]
+fn serve_incremental_rebuild_is_byte_identical_to_a_full_build() {
+    let (_tmp, root) = two_version_site();
+    let mut rb = normbok::serve::Rebuilder::new(&root);
+    let first = rb.rebuild(&[]).unwrap_or_else(|d| panic!("{}", d.render()));
+    assert!(first.full);
+    let reqs = root.join("content/1/requirements/risiko.yaml");
+    let old_reqs = root.join("content/0/requirements/risiko.yaml");
+    let page = root.join("content/1/pages/veiledning.md");
+    let cfg = root.join("normbok.toml");
+    let added = "  - id: RISK-04\n    title: Ny gjennomgang\n    obligation: bor\n    target_groups: [kommune]\n    statement: Gjennomgå årlig, se [[RISK-02]] og [loven](ref:pol).\n";
+    type Step<'a> = (&'a str, Box<dyn Fn()>, PathBuf, bool);
+    let steps: Vec<Step<'_>> = vec![
+        (
+            "add a requirement",
+            Box::new({
+                let r = reqs.clone();
+                move || {
+                    let mut t = std::fs::read_to_string(&r).expect("read");
+                    t.push_str(added);
+                    std::fs::write(&r, t).expect("write");
+                }
+            }),
+            reqs.clone(),
+            false,
+        ),
+        (
+            "edit a requirement linked by a shortcode",
+            Box::new({
+                let r = reqs.clone();
+                move || edit(&r, "title: Risikovurdering før endringer", "title: Risikovurdering før alle endringer")
+            }),
+            reqs.clone(),
+            false,
+        ),
+        (
+            "edit obligation and groups",
+            Box::new({
+                let r = reqs.clone();
+                move || {
+                    edit(
+                        &r,
+                        "obligation: bor\n    target_groups: [kommune]\n    statement: |",
+                        "obligation: skal\n    target_groups: [kommune, leverandor]\n    statement: |",
+                    )
+                }
+            }),
+            reqs.clone(),
+            false,
+        ),
+        (
+            "rename a requirement",
+            Box::new({
+                let r = reqs.clone();
+                move || edit(&r, "id: RISK-04", "id: RISK-05")
+            }),
+            reqs.clone(),
+            false,
+        ),
+        (
+            "delete a requirement",
+            Box::new({
+                let r = reqs.clone();
+                move || {
+                    let t = std::fs::read_to_string(&r).expect("read");
+                    std::fs::write(&r, t.replace(added.replace("RISK-04", "RISK-05").as_str(), "")).expect("write");
+                }
+            }),
+            reqs.clone(),
+            false,
+        ),
+        (
+            "edit a requirement of the older version",
+            Box::new({
+                let r = old_reqs.clone();
+                move || edit(&r, "Tiltak skal følges opp", "Tiltak skal alltid følges opp")
+            }),
+            old_reqs.clone(),
+            false,
+        ),
+        (
+            "remove a requirement from the older version",
+            Box::new({
+                let r = old_reqs.clone();
+                move || {
+                    let t = std::fs::read_to_string(&r).expect("read");
+                    let cut = t.find("  - id: RISK-03").expect("RISK-03");
+                    std::fs::write(&r, &t[..cut]).expect("write");
+                }
+            }),
+            old_reqs.clone(),
+            false,
+        ),
+        (
+            "edit a page body",
+            Box::new({
+                let p = page.clone();
+                move || edit(&p, "Virksomheten skal vurdere risiko", "Virksomheten skal alltid vurdere risiko")
+            }),
+            page.clone(),
+            false,
+        ),
+        (
+            "change normbok.toml",
+            Box::new({
+                let c = cfg.clone();
+                move || edit(&c, "title = \"Testveileder\"", "title = \"Testveileder 2\"")
+            }),
+            cfg.clone(),
+            true,
+        ),
+    ];
+    for (what, change, path, full) in steps {
+        change();
+        let inc = rb.rebuild(std::slice::from_ref(&path)).unwrap_or_else(|d| panic!("{what}: {}", d.render()));
+        assert_eq!(inc.full, full, "{what}: full render");
+        let reference = normbok::compile(&root).unwrap_or_else(|d| panic!("{what}: {}", d.render())).files;
+        let got: std::collections::BTreeMap<String, Vec<u8>> = inc.files.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect();
+        let missing: Vec<&String> = reference.keys().filter(|k| !got.contains_key(*k)).collect();
+        let extra: Vec<&String> = got.keys().filter(|k| !reference.contains_key(*k)).collect();
+        let differ: Vec<&String> = reference.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v)).map(|(k, _)| k).collect();
+        assert!(missing.is_empty() && extra.is_empty() && differ.is_empty(), "{what}: missing {missing:?}, extra {extra:?}, different {differ:?}");
+        if !full {
+            assert!(inc.rendered < reference.len(), "{what}: rendered {} of {}", inc.rendered, reference.len());
+        }
+    }
+}
