@@ -66,8 +66,17 @@ impl Rebuilder {
     /// `normbok.toml` or theme file always means a full render. On failure the previous
     /// build stays the current one.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
+        let timings = std::env::var_os("NORMBOK_TIMINGS").is_some();
+        let t = std::time::Instant::now();
+        let lap = |what: &str| {
+            if timings {
+                eprintln!("timing: rebuild {what} done at {} ms", t.elapsed().as_millis());
+            }
+        };
         let (site, mut diags) = crate::check(&self.root)?;
+        lap("load+model+validate");
         let hist = versions::analyse(&site);
+        lap("versions");
         let config_or_theme = changed.iter().any(|p| {
             let rel = p.strip_prefix(&self.root).unwrap_or(p);
             rel == Path::new(crate::config::CONFIG_FILE) || rel.starts_with("themes")
@@ -87,6 +96,7 @@ impl Rebuilder {
                 (files, warnings, n, true)
             }
         };
+        lap(if full { "full render" } else { "partial render" });
         diags.extend(bundle_warnings.iter().flatten().cloned());
         let built = Built { files: files.clone(), warnings: diags, rendered, full };
         self.last = Some(Last { site, hist, files, bundle_warnings });
