@@ -92,7 +92,7 @@ fn main() {
     println!("site: {} ({reqs} requirement records over all versions)", src.display());
 
     let mut full = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..2 {
         let t = Instant::now();
         let c = normbok::compile(&root).unwrap_or_else(|d| panic!("{}", d.render()));
         full.push(t.elapsed().as_secs_f64() * 1000.0);

