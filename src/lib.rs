@@ -40,8 +40,13 @@ pub struct Compiled {
 
 /// Loads, models and validates a site. Returns every diagnostic on failure.
 pub fn check(root: &Path) -> Result<(model::Site, Diagnostics), Diagnostics> {
+    check_with(root, None)
+}
+
+/// [`check`] with a parse cache kept between runs (the preview server's rebuilds).
+pub fn check_with(root: &Path, cache: Option<&mut model::ParseCache>) -> Result<(model::Site, Diagnostics), Diagnostics> {
     let loaded = load::load(root)?;
-    let (site, mut diags) = model::build(loaded);
+    let (site, mut diags) = model::build_with(loaded, cache);
     diags.extend(validate::validate(&site).items().iter().cloned());
     if diags.has_errors() { Err(diags) } else { Ok((site, diags)) }
 }

@@ -254,22 +254,75 @@ fn md(path: &str, source: &str, s: Spanned<String>, line_offset: u32) -> Md {
 /// Builds the model from loaded sources. Returns the site even when some files failed to
 /// parse (they are skipped), so the validator can still report everything else.
 pub fn build(loaded: Loaded) -> (Site, Diagnostics) {
+    build_with(loaded, None)
+}
+
+/// Parse results of an earlier build, reused for files whose path and text are unchanged
+/// (the preview server re-parses only what an edit touched). Parsing depends on nothing but
+/// a file's path and text, so a reused result equals a fresh one, locations included.
+#[derive(Default)]
+pub struct ParseCache {
+    chapters: Cached<ParsedChapter>,
+    pages: Cached<Page>,
+}
+
+/// Site-relative path → (text, parse result).
+type Cached<T> = BTreeMap<String, (String, Result<T, Diagnostic>)>;
+
+/// [`build`], reusing and then refreshing `cache` when given (entries of files that are gone
+/// are dropped).
+pub fn build_with(loaded: Loaded, cache: Option<&mut ParseCache>) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
     let config = loaded.config;
     let mut versions = Vec::new();
+    let mut next = cache.is_some().then(ParseCache::default);
     for (vc, src) in config.versions.iter().zip(loaded.versions) {
         debug_assert_eq!(vc.id.get_ref(), &src.id);
-        let (v, d) = build_version(vc, src);
+        let (v, d) = build_version(vc, src, cache.as_deref(), next.as_mut());
         diags.extend(d);
         versions.push(v);
+    }
+    if let (Some(c), Some(n)) = (cache, next) {
+        *c = n;
     }
     (Site { config, versions, theme: loaded.theme }, diags)
 }
 
-fn build_version(vc: &crate::config::VersionConfig, src: crate::load::VersionSources) -> (Version, Vec<Diagnostic>) {
+/// Parses `files` with `parse`, taking unchanged files from `old` and recording all in `next`.
+fn parse_cached<T: Clone + Send>(
+    files: &[TextFile],
+    parse: impl Fn(&TextFile) -> Result<T, Diagnostic> + Sync,
+    old: Option<&Cached<T>>,
+    next: Option<&mut Cached<T>>,
+) -> Vec<Result<T, Diagnostic>>
+where
+    Result<T, Diagnostic>: Sync,
+{
+    let results: Vec<Result<T, Diagnostic>> = files
+        .par_iter()
+        .map(|f| match old.and_then(|o| o.get(&f.rel)).filter(|(text, _)| *text == f.text) {
+            Some((_, r)) => r.clone(),
+            None => parse(f),
+        })
+        .collect();
+    if let Some(next) = next {
+        for (f, r) in files.iter().zip(&results) {
+            next.insert(f.rel.clone(), (f.text.clone(), r.clone()));
+        }
+    }
+    results
+}
+
+fn build_version(
+    vc: &crate::config::VersionConfig,
+    src: crate::load::VersionSources,
+    old: Option<&ParseCache>,
+    mut next: Option<&mut ParseCache>,
+) -> (Version, Vec<Diagnostic>) {
     let mut diags = Vec::new();
 
-    let req_results: Vec<Result<ParsedChapter, Diagnostic>> = src.requirement_files.par_iter().map(parse_requirement_file).collect();
+    let req_results =
+        parse_cached(&src.requirement_files, parse_requirement_file, old.map(|c| &c.chapters), next.as_deref_mut().map(|c| &mut c.chapters));
     let mut chapters = Vec::new();
     let mut per_chapter: Vec<(i64, String, Vec<Requirement>)> = Vec::new();
     for r in req_results {
@@ -306,7 +359,7 @@ fn build_version(vc: &crate::config::VersionConfig, src: crate::load::VersionSou
     }
     references.sort_by(|a, b| a.id.value.cmp(&b.id.value));
 
-    let page_results: Vec<Result<Page, Diagnostic>> = src.pages.par_iter().map(|f| parse_page(&src.id, f)).collect();
+    let page_results = parse_cached(&src.pages, |f| parse_page(&src.id, f), old.map(|c| &c.pages), next.map(|c| &mut c.pages));
     let mut pages = Vec::new();
     for r in page_results {
         match r {

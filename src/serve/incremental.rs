@@ -1,8 +1,9 @@
 //! Preview server, build side: keeps the last good build in memory and rebuilds after source
 //! changes, re-rendering only the outputs an edit can change.
 //!
-//! Every rebuild loads, models and validates the whole site (validation is global, and a
-//! file's diagnostics depend on others) and recomputes the version diffs. It then compares
+//! Every rebuild loads the whole site, re-parses only files whose text changed (a
+//! [`crate::model::ParseCache`]), validates everything (validation is global: a file's
+//! diagnostics depend on others) and recomputes the version diffs. It then compares
 //! the new model with the previous one. Edits to requirement records and page bodies are
 //! rendered selectively (see [`plan`]); anything that reaches every page — `normbok.toml`,
 //! the theme, chapters, references, page titles or order, requirement order — renders the
@@ -48,12 +49,14 @@ struct Last {
 pub struct Rebuilder {
     root: PathBuf,
     last: Option<Last>,
+    /// Parsed files by path and text: only changed files are parsed again.
+    cache: crate::model::ParseCache,
 }
 
 impl Rebuilder {
     /// A rebuilder with nothing built yet.
     pub fn new(root: &Path) -> Self {
-        Rebuilder { root: root.to_path_buf(), last: None }
+        Rebuilder { root: root.to_path_buf(), last: None, cache: crate::model::ParseCache::default() }
     }
 
     /// The current site, if a build succeeded.
@@ -73,7 +76,7 @@ impl Rebuilder {
                 eprintln!("timing: rebuild {what} done at {} ms", t.elapsed().as_millis());
             }
         };
-        let (site, mut diags) = crate::check(&self.root)?;
+        let (site, mut diags) = crate::check_with(&self.root, Some(&mut self.cache))?;
         lap("load+model+validate");
         let hist = versions::analyse(&site);
         lap("versions");
