@@ -2,9 +2,9 @@
 //!
 //! lychee's host pool gives every host its own concurrency limit (a semaphore), optional
 //! request interval, backoff that honours `Retry-After` (so a 429 or 503 delays only that
-//! host), and an in-run cache; its client retries timeouts, 408, 429 and 5xx with exponential
-//! backoff. normbok adds the overall limit (at most `max_concurrency` requests in flight), and
-//! screens URLs before lychee sees them: `exclude` patterns, `mailto:` (never contacted) and
+//! host), and an in-run cache. normbok adds bounded retries of timeouts, 408, 429 and 5xx with
+//! exponential backoff ([`check_one`]), the overall limit (at most `max_concurrency` requests
+//! in flight), and screens URLs before lychee sees them: `exclude` patterns, `mailto:` (never contacted) and
 //! private or loopback hosts (unless `include_private`). Everything lychee reports is turned
 //! into a checker-independent [`Answer`] for the verdict rules.
 
@@ -120,8 +120,7 @@ pub fn check_all(urls: &[String], s: &Settings, done: &(dyn Fn() + Sync)) -> Vec
 
 async fn check_all_async(urls: &[String], s: &Settings, done: &(dyn Fn() + Sync)) -> Vec<Answer> {
     let client = ClientBuilder::builder()
-        .max_retries(s.max_retries)
-        .retry_wait_time(s.retry_wait)
+        .max_retries(0u64)
         .timeout(Some(s.timeout))
         .rate_limit_config(RateLimitConfig { concurrency: s.per_host_concurrency, request_interval: s.request_interval })
         .user_agent(concat!("normbok/", env!("CARGO_PKG_VERSION"), " (link checker; lychee-lib)").to_string())
@@ -136,13 +135,7 @@ async fn check_all_async(urls: &[String], s: &Settings, done: &(dyn Fn() + Sync)
     let mut stream = futures::stream::iter(urls.iter().enumerate())
         .map(|(i, url)| {
             let client = &client;
-            async move {
-                let answer = match client.check(url.as_str()).await {
-                    Ok(resp) => answer_of(&resp),
-                    Err(e) => Answer::Invalid(e.to_string()),
-                };
-                (i, answer)
-            }
+            async move { (i, check_one(client, url, s).await) }
         })
         .buffer_unordered(s.max_concurrency);
     while let Some((i, a)) = stream.next().await {
@@ -150,6 +143,36 @@ async fn check_all_async(urls: &[String], s: &Settings, done: &(dyn Fn() + Sync)
         done();
     }
     answers.into_iter().map(|a| a.unwrap_or_else(|| Answer::Other("not checked".into()))).collect()
+}
+
+/// Whether a failure may go away by itself: timeouts, 408, 429 and 5xx.
+fn retryable(a: &Answer) -> bool {
+    match a {
+        Answer::Timeout => true,
+        Answer::Http { status, .. } => matches!(status, 408 | 429 | 500..=599),
+        _ => false,
+    }
+}
+
+/// One URL with bounded retries and exponential backoff. lychee's own retry loop is off
+/// (`max_retries(0)`): it retries only 429 among rejected statuses, not 503 or 408. The wait
+/// here runs outside the host's concurrency slot; a `Retry-After` the host sent is applied by
+/// lychee's host pool before the next request to that host only.
+async fn check_one(client: &lychee_lib::Client, url: &str, s: &Settings) -> Answer {
+    let mut wait = s.retry_wait;
+    let mut attempt = 0;
+    loop {
+        let answer = match client.check(url).await {
+            Ok(resp) => answer_of(&resp),
+            Err(e) => Answer::Invalid(e.to_string()),
+        };
+        if attempt >= s.max_retries || !retryable(&answer) {
+            return answer;
+        }
+        attempt += 1;
+        tokio::time::sleep(wait).await;
+        wait = wait.saturating_mul(2);
+    }
 }
 
 /// The final URL after redirects, if lychee followed any.

@@ -223,6 +223,31 @@ fn retry_after_delays_only_that_host() {
     }
 }
 
+/// 503 with `Retry-After: 1`, then 200.
+struct Unavailable(Arc<Mutex<Vec<Instant>>>);
+
+impl Respond for Unavailable {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let mut seen = self.0.lock().expect("lock");
+        seen.push(Instant::now());
+        if seen.len() == 1 { ResponseTemplate::new(503).insert_header("Retry-After", "1") } else { ResponseTemplate::new(200) }
+    }
+}
+
+#[test]
+fn retry_after_on_503_is_honoured() {
+    let rt = rt();
+    let s = server(&rt, "127.0.0.1");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    mount(&rt, &s, "/maint", Unavailable(seen.clone()));
+    let dir = site(&[("max_retries", "1")], &format!("[a]({}/maint)\n", s.uri()), None);
+    let (o, v) = check_json(dir.path(), &["--no-cache"]);
+    assert_eq!(code(&o), 0, "{}\n{v:#}", stderr(&o));
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1] - seen[0] >= Duration::from_secs(1), "retried after {:?}", seen[1] - seen[0]);
+}
+
 #[test]
 fn always_429_is_unverified_not_broken() {
     let rt = rt();
