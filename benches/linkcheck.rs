@@ -45,6 +45,17 @@ fn bench(c: &mut Criterion) {
     write_site(dir.path(), &server.uri());
     let cache = dir.path().join("link-cache.json");
 
+    // Sanity: a cold run really requests every URL, a warm one none.
+    let requests = || rt.block_on(server.received_requests()).map_or(0, |r| r.len());
+    let before = requests();
+    run(dir.path(), CacheChoice::Off);
+    assert_eq!(requests() - before, N, "a cold run requests every URL once");
+    run(dir.path(), CacheChoice::File(cache.clone()));
+    let before = requests();
+    run(dir.path(), CacheChoice::File(cache.clone()));
+    assert_eq!(requests(), before, "a warm run requests nothing");
+    std::fs::remove_file(&cache).expect("reset cache");
+
     let mut g = c.benchmark_group("linkcheck");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("1000 urls, one local host, cold", |b| b.iter(|| run(dir.path(), CacheChoice::Off)));
