@@ -46,7 +46,7 @@ pub enum Command {
         /// broken or could not be verified.
         #[arg(long)]
         external: bool,
-        /// Link-result cache file (default: <root>/.normbok/link-cache.json).
+        /// Link-result cache file (default: ROOT/.normbok/link-cache.json).
         #[arg(long, value_name = "FILE", requires = "external", conflicts_with = "no_cache")]
         cache: Option<PathBuf>,
         /// Neither read nor write the link-result cache.

@@ -3,7 +3,7 @@
 //! lychee's host pool gives every host its own concurrency limit (a semaphore), optional
 //! request interval, backoff that honours `Retry-After` (so a 429 or 503 delays only that
 //! host), and an in-run cache. normbok adds bounded retries of timeouts, 408, 429 and 5xx with
-//! exponential backoff ([`check_one`]), the overall limit (at most `max_concurrency` requests
+//! exponential backoff (`check_one`), the overall limit (at most `max_concurrency` requests
 //! in flight), and screens URLs before lychee sees them: `exclude` patterns, `mailto:` (never contacted) and
 //! private or loopback hosts (unless `include_private`). Everything lychee reports is turned
 //! into a checker-independent [`Answer`] for the verdict rules.
