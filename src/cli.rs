@@ -42,6 +42,16 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// Also check external links (http/https) with lychee-lib; exit code 3 when any is
+        /// broken or could not be verified.
+        #[arg(long)]
+        external: bool,
+        /// Link-result cache file (default: ROOT/.normbok/link-cache.json).
+        #[arg(long, value_name = "FILE", requires = "external", conflicts_with = "no_cache")]
+        cache: Option<PathBuf>,
+        /// Neither read nor write the link-result cache.
+        #[arg(long, requires = "external")]
+        no_cache: bool,
     },
     /// Build the site in memory, serve it on loopback and reload open pages after each edit.
     #[cfg(feature = "serve")]

@@ -157,11 +157,28 @@ pub struct LinksConfig {
     pub cache_ttl_days: u64,
     /// Whether loopback/private addresses are checked.
     pub include_private: bool,
+    /// Retries after a timeout, 408, 429 or 5xx (normbok extension; default 2).
+    pub max_retries: u64,
+    /// Wait before the first retry, doubled for each further one (normbok extension).
+    pub retry_wait_ms: u64,
+    /// Minimum gap between two requests to the same host (normbok extension; default 0: the
+    /// per-host concurrency alone keeps the load on partner sites low).
+    pub request_interval_ms: u64,
 }
 
 impl Default for LinksConfig {
     fn default() -> Self {
-        LinksConfig { exclude: Vec::new(), per_host_concurrency: 2, max_concurrency: 16, timeout_secs: 20, cache_ttl_days: 7, include_private: false }
+        LinksConfig {
+            exclude: Vec::new(),
+            per_host_concurrency: 2,
+            max_concurrency: 16,
+            timeout_secs: 20,
+            cache_ttl_days: 7,
+            include_private: false,
+            max_retries: 2,
+            retry_wait_ms: 1000,
+            request_interval_ms: 0,
+        }
     }
 }
 

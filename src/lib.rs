@@ -4,12 +4,15 @@
 //! The pipeline flows one way: [`load`] (files → text) → [`model`] (typed records) →
 //! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (in-memory files) →
 //! [`output`] (atomic write). [`compile`] runs everything up to rendering; [`build`] also writes.
+//! `linkcheck` (feature `linkcheck`) checks external links after validation, never in `build`.
 
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod export;
 pub mod init;
+#[cfg(feature = "linkcheck")]
+pub mod linkcheck;
 pub mod load;
 pub mod model;
 pub mod newversion;

@@ -17,7 +17,8 @@ fn main() -> ExitCode {
     };
     let (outcome, format) = match cli.command {
         Command::Build { root, out, strict, zip } => (normbok::build(&BuildOptions { root, out, strict, zip }), Format::Text),
-        Command::Check { root, format, strict } => (normbok::check_command(&root, strict), format),
+        Command::Check { root, format, strict, external: true, cache, no_cache } => return check_external(root, format, strict, cache, no_cache),
+        Command::Check { root, format, strict, .. } => (normbok::check_command(&root, strict), format),
         Command::Version { command: VersionCommand::New { id, from, root } } => (normbok::newversion::run(&root, &id, from.as_deref()), Format::Text),
         #[cfg(feature = "serve")]
         Command::Serve { root, bind, port, open, poll } => {
@@ -79,4 +80,37 @@ fn out(text: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
+}
+
+/// `check --external`: diagnostics (content warnings, cache problems, the offline message) on
+/// stderr, the link report on stdout.
+#[cfg(feature = "linkcheck")]
+fn check_external(root: std::path::PathBuf, format: Format, strict: bool, cache: Option<std::path::PathBuf>, no_cache: bool) -> ExitCode {
+    use normbok::linkcheck::{CacheChoice, ExternalOptions, check_external};
+    let cache = match (cache, no_cache) {
+        (_, true) => CacheChoice::Off,
+        (Some(f), false) => CacheChoice::File(f),
+        (None, false) => CacheChoice::Default,
+    };
+    let r = check_external(&ExternalOptions { root, strict, cache, progress: format == Format::Text });
+    match (&r.report, format) {
+        (Some(rep), Format::Text) => {
+            eprint!("{}", r.outcome.diagnostics.render());
+            out(rep.text().trim_end());
+        }
+        (Some(rep), Format::Json) => {
+            eprint!("{}", r.outcome.diagnostics.render());
+            out(&serde_json::to_string_pretty(&rep.json()).unwrap_or_default());
+        }
+        // Invalid content: nothing was checked; report like plain `check`.
+        (None, _) => report(&r.outcome, format),
+    }
+    ExitCode::from(r.outcome.exit as u8)
+}
+
+/// Without the `linkcheck` feature there is no network code in the binary at all.
+#[cfg(not(feature = "linkcheck"))]
+fn check_external(_root: std::path::PathBuf, _format: Format, _strict: bool, _cache: Option<std::path::PathBuf>, _no_cache: bool) -> ExitCode {
+    eprintln!("error[E-NO-LINKCHECK]: this normbok was built without the `linkcheck` feature, so `check --external` is unavailable");
+    ExitCode::from(Exit::Usage as u8)
 }

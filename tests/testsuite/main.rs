@@ -6,6 +6,8 @@
 
 mod bundled;
 mod fixtures;
+#[cfg(feature = "linkcheck")]
+mod linkcheck;
 mod output;
 mod search;
 #[cfg(feature = "serve")]
