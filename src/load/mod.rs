@@ -160,11 +160,14 @@ fn load_version(root: &Path, dir: &Path, id: &str, max: u64, diags: &mut Vec<Dia
     for f in files {
         let inner = f.rel.strip_prefix(&prefix).unwrap_or(&f.rel).to_string();
         let is_yaml = inner.ends_with(".yaml") || inner.ends_with(".yml");
+        // Dotfiles and editor leftovers (`.#risiko.yaml` lock files, `x.md~`, `#x.md#`) are
+        // never content, whatever their extension: an editor must not break the build.
+        if is_hidden(&inner) {
+            continue;
+        }
         if let Some(rest) = inner.strip_prefix("pages/") {
             if rest.ends_with(".md") {
                 texts.push((2, f));
-            } else if is_hidden(rest) {
-                continue;
             } else {
                 assets.push(f);
             }
@@ -172,7 +175,7 @@ fn load_version(root: &Path, dir: &Path, id: &str, max: u64, diags: &mut Vec<Dia
             texts.push((0, f));
         } else if inner.starts_with("references/") && is_yaml && !inner["references/".len()..].contains('/') {
             texts.push((1, f));
-        } else if !is_hidden(&inner) {
+        } else {
             diags.push(
                 Diagnostic::warning("W-IGNORED-FILE", Loc::file(f.rel.clone()), "file is not part of the site and is ignored")
                     .help("pages go in pages/**/*.md, records in requirements/*.yaml and references/*.yaml"),
