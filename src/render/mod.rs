@@ -82,6 +82,9 @@ struct VersionData<'a> {
     /// Requirement ID → index. Every requirement page looks itself up in every version
     /// (switcher, "in other versions"); a linear `Version::requirement` made that O(N²).
     by_id: HashMap<&'a str, usize>,
+    /// Per requirement: its CSV row without CRLF. Every list entry carries one, and a
+    /// requirement is listed 3–5 times per version (index, chapter, groups, references).
+    csv_rows: Vec<String>,
 }
 
 struct Ctx<'a> {
@@ -207,7 +210,9 @@ fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml) -> VersionData
         .filter_map(|c| c.intro.as_ref().map(|m| (c.id.value.as_str(), markdown::to_html(&m.text, &m.scan.headings, &links, raw))))
         .collect();
     let by_id = v.requirements.iter().enumerate().map(|(i, r)| (r.id.value.as_str(), i)).collect();
-    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id }
+    // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
+    let csv_rows = v.requirements.iter().map(|r| crate::export::csv_row(r).trim_end_matches("\r\n").to_string()).collect();
+    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id, csv_rows }
 }
 
 fn md_refs(m: &Md) -> Vec<&str> {
@@ -338,6 +343,9 @@ impl<'a> Ctx<'a> {
         let mut m = Map::new();
         m.insert("lang".into(), json!(self.lang.tag()));
         m.insert("t".into(), self.t.clone());
+        // The default templates pass this to the `req_card` macro instead of `t`: tera clones
+        // macro arguments, and `t` (100 strings) was cloned once per listed requirement.
+        m.insert("card_t".into(), json!({"applies_from": self.t["applies_from"], "target_groups": self.t["target_groups"]}));
         m.insert("site_title".into(), json!(site.config.title));
         m.insert("title".into(), json!(title));
         let root = root_prefix(out);
@@ -464,8 +472,7 @@ impl<'a> Ctx<'a> {
             "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
             "statement_html": statement, "guidance_html": guidance, "items_html": items,
             "chapter": r.chapter,
-            // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
-            "csv_row": crate::export::csv_row(r).trim_end_matches("\r\n"),
+            "csv_row": self.vdata[vi].csv_rows[ri],
         })
     }
 
