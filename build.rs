@@ -86,21 +86,20 @@ fn main() {
     }
     command.env("CARGO_ENCODED_RUSTFLAGS", WASM_RUSTFLAGS);
 
-    let output = match command.output() {
-        Ok(output) => output,
-        Err(e) => fail(&format!("could not run `{}` to build the search engine: {e}", cargo.to_string_lossy())),
-    };
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut output = run(&mut command, &cargo);
+    if !output.status.success() && missing_target(&output.stderr) && install_target() {
+        // rustup installs the targets of rust-toolchain.toml only together with a missing
+        // toolchain, not into one that is already there (rustup 1.28+); a fresh machine
+        // with stable preinstalled would otherwise stop here.
+        output = run(&mut command, &cargo);
+    }
     if !output.status.success() {
-        eprintln!("{stderr}");
-        let missing_target = stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `core`")
-            || stderr.contains("can't find crate for `std`");
-        if missing_target {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        if missing_target(&output.stderr) {
             fail(&format!(
                 "the Rust target {WASM_TARGET} is not installed, and normbok's browser search \
-                 engine is compiled for it. Install it with `rustup target add {WASM_TARGET}` \
-                 (rust-toolchain.toml lists it, so rustup normally adds it by itself)."
+                 engine is compiled for it; `rustup target add {WASM_TARGET}` failed or rustup \
+                 is not available. Install the target and build again."
             ));
         }
         fail(&format!(
@@ -117,6 +116,30 @@ fn main() {
         copy(&built, &dest);
     }
     check_size(&dest);
+}
+
+fn run(command: &mut Command, cargo: &OsString) -> std::process::Output {
+    command.output().unwrap_or_else(|e| fail(&format!("could not run `{}` to build the search engine: {e}", cargo.to_string_lossy())))
+}
+
+fn missing_target(stderr: &[u8]) -> bool {
+    let stderr = String::from_utf8_lossy(stderr);
+    stderr.contains("target may not be installed") || stderr.contains("can't find crate for `core`") || stderr.contains("can't find crate for `std`")
+}
+
+/// `rustup target add` for the toolchain this build runs with (rustup sets
+/// RUSTUP_TOOLCHAIN for the processes it starts). Returns whether it succeeded.
+fn install_target() -> bool {
+    let Some(rustup) = find_on_path("rustup") else {
+        return false;
+    };
+    println!("cargo:warning=installing the Rust target {WASM_TARGET} with rustup (listed in rust-toolchain.toml)");
+    let mut command = Command::new(rustup);
+    command.args(["target", "add", WASM_TARGET]);
+    if let Some(toolchain) = env::var_os("RUSTUP_TOOLCHAIN") {
+        command.arg("--toolchain").arg(toolchain);
+    }
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).status().is_ok_and(|s| s.success())
 }
 
 fn var(name: &str) -> OsString {

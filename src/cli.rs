@@ -43,6 +43,28 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Search a built site with the same index and engine as its search box.
+    // `--version` names the site version here, so the propagated `--version` flag goes.
+    #[command(disable_version_flag = true)]
+    Search {
+        /// The query: words (the last one also as a prefix) and "quoted phrases".
+        query: String,
+        /// The built site (output folder of `normbok build`).
+        #[arg(long, default_value = "public")]
+        site: PathBuf,
+        /// Version to search (default: the current version).
+        #[arg(long)]
+        version: Option<String>,
+        /// Only hits for this target group (repeat for any of several).
+        #[arg(long = "group", value_name = "G")]
+        groups: Vec<String>,
+        /// Maximum number of hits.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Manage versions.
     Version {
         /// What to do.
@@ -81,4 +103,14 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

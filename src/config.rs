@@ -204,11 +204,17 @@ pub struct MarkdownConfig {
 pub struct LimitsConfig {
     /// Largest accepted source file in bytes.
     pub max_file_size: u64,
+    /// A version's search bundle (bytes before base64) above this gets a warning: readers
+    /// download it on their first search.
+    pub search_bundle_warn: u64,
+    /// A version's search bundle above this fails the build.
+    pub search_bundle_max: u64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_file_size: DEFAULT_MAX_FILE_SIZE }
+        // Bundle limits from RELIABILITY.md (mdBook warns at 10 MB).
+        LimitsConfig { max_file_size: DEFAULT_MAX_FILE_SIZE, search_bundle_warn: 1 << 20, search_bundle_max: 10 << 20 }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod model;
 pub mod newversion;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod validate;
 pub mod versions;
 
@@ -62,6 +63,22 @@ pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
         files.insert(format!("{}/export/requirements.json", v.id), export::json(&site, &hist, vi));
     }
     t.lap("render+export");
+    use rayon::prelude::*;
+    let bundles: Vec<_> = site.versions.par_iter().map(|v| (search::bundle_path(&v.id), search::bundle_file(&site, v))).collect();
+    for (path, bundle) in bundles {
+        match bundle {
+            Ok((b, warning)) => {
+                files.insert(path, b);
+                diags.extend(warning);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    files.insert(search::ENGINE_PATH.to_string(), search::engine_file());
+    t.lap("search");
     Ok(Compiled { site, versions: hist, files, diagnostics: diags })
 }
 

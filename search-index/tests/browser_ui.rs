@@ -4,7 +4,8 @@
 //!
 //! Skipped with a message unless `node`, `chromium` and playwright-core are available
 //! (playwright-core is taken from `tests/browser/node_modules`, installed by the builder's
-//! browser tests, or from `PLAYWRIGHT_CORE`).
+//! browser tests, or from `PLAYWRIGHT_CORE`). With `NORMBOK_REQUIRE_BROWSER` set (as `.ci/run`
+//! does) a missing prerequisite fails the test instead.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -60,6 +61,9 @@ fn search_ui_works_from_file_urls_in_chromium() {
         (!playwright.is_file(), "playwright-core is not installed (npm ci in tests/browser)"),
     ];
     if let Some((_, why)) = missing.iter().find(|(m, _)| *m) {
+        // CI installs all three first and sets NORMBOK_REQUIRE_BROWSER, so there a missing
+        // prerequisite is a failure, never a silent skip.
+        assert!(std::env::var_os("NORMBOK_REQUIRE_BROWSER").is_none(), "NORMBOK_REQUIRE_BROWSER is set but {why}");
         println!("SKIPPED search_ui_works_from_file_urls_in_chromium: {why}");
         return;
     }

@@ -47,6 +47,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 #[test]
 fn wasm_results_are_identical_to_native() {
     if !node_available() {
+        assert!(std::env::var_os("NORMBOK_REQUIRE_BROWSER").is_none(), "NORMBOK_REQUIRE_BROWSER is set but `node` is not installed");
         println!("SKIPPED wasm_results_are_identical_to_native: `node` is not installed");
         return;
     }

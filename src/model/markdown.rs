@@ -281,23 +281,91 @@ pub fn scan(text: &str) -> Scan {
 /// separated by newlines; shortcodes become their ID.
 pub fn plain_text(text: &str) -> String {
     let mut out = String::new();
+    plain_pieces(text, &mut out);
+    out.trim().to_string()
+}
+
+/// One part of a page for the search index: the text before the first heading of level ≤ 2,
+/// or a level-1/2 heading and what follows it up to the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainSection {
+    /// Index into [`Scan::headings`] of the heading that opens the section (`None` for the
+    /// text before the first one).
+    pub heading: Option<usize>,
+    /// The section's plain text (heading text included).
+    pub text: String,
+}
+
+/// [`plain_text`] split at headings of level 1 and 2, so that a search hit can point at the
+/// section (`page.html#anchor`) rather than at the top of a long page.
+pub fn plain_sections(text: &str) -> Vec<PlainSection> {
+    let mut sections = vec![PlainSection { heading: None, text: String::new() }];
+    let mut heading_no = 0usize;
+    let mut current = String::new();
+    let mut started: Option<usize> = None;
+    plain_pieces_split(text, &mut |ev| match ev {
+        Split::Heading(level) => {
+            if level <= 2 {
+                push_section(&mut sections, started, std::mem::take(&mut current));
+                started = Some(heading_no);
+            }
+            heading_no += 1;
+        }
+        Split::Text(t) => current.push_str(t),
+    });
+    push_section(&mut sections, started, current);
+    sections.retain(|s| !s.text.is_empty());
+    sections
+}
+
+fn push_section(sections: &mut Vec<PlainSection>, heading: Option<usize>, text: String) {
+    let text = text.trim().to_string();
+    match heading {
+        None => sections[0].text = text,
+        Some(h) => sections.push(PlainSection { heading: Some(h), text }),
+    }
+}
+
+enum Split<'a> {
+    Heading(u32),
+    Text(&'a str),
+}
+
+fn plain_pieces(text: &str, out: &mut String) {
+    plain_pieces_split(text, &mut |ev| {
+        if let Split::Text(t) = ev {
+            out.push_str(t);
+        }
+    });
+}
+
+fn plain_pieces_split(text: &str, emit: &mut dyn FnMut(Split<'_>)) {
+    // Whether the text emitted so far ends a block, to separate blocks by one newline.
+    let mut at_block_start = true;
     for p in pieces(text) {
         match p {
-            Piece::Shortcode { target, .. } => out.push_str(&target),
+            Piece::Shortcode { target, .. } => {
+                emit(Split::Text(&target));
+                at_block_start = false;
+            }
             Piece::Event(ev, _) => match ev {
-                Event::Text(t) | Event::Code(t) => out.push_str(&t),
-                Event::SoftBreak | Event::HardBreak => out.push(' '),
-                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::BlockQuote(_))
-                    if !out.ends_with('\n') && !out.is_empty() =>
-                {
-                    out.push('\n');
+                Event::Start(Tag::Heading { level, .. }) => emit(Split::Heading(level as u32)),
+                Event::Text(t) | Event::Code(t) => {
+                    emit(Split::Text(&t));
+                    at_block_start = false;
                 }
-                Event::End(TagEnd::TableCell) => out.push(' '),
+                Event::SoftBreak | Event::HardBreak => emit(Split::Text(" ")),
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::BlockQuote(_))
+                    if !at_block_start =>
+                {
+                    emit(Split::Text("\n"));
+                    at_block_start = true;
+                }
+                Event::End(TagEnd::TableCell) => emit(Split::Text(" ")),
                 _ => {}
             },
         }
     }
-    out.trim().to_string()
 }
 
 #[cfg(test)]
@@ -321,6 +389,15 @@ mod tests {
         assert_eq!(&md[s.links[0].offset..s.links[0].offset + 13], "[[RISK-01]] o");
         assert_eq!(s.headings.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(), vec!["tittel", "tittel-1"]);
         assert_eq!(s.raw_html.len(), 2);
+    }
+
+    #[test]
+    fn sections_split_at_level_one_and_two_headings() {
+        let md = "Innledning.\n\n## Ansvar\n\nTekst [[RISK-01]].\n\n### Under\n\nMer.\n\n## Roller\n\nSiste.\n";
+        let s = plain_sections(md);
+        let got: Vec<(Option<usize>, &str)> = s.iter().map(|x| (x.heading, x.text.as_str())).collect();
+        assert_eq!(got, vec![(None, "Innledning."), (Some(0), "Ansvar\nTekst RISK-01.\nUnder\nMer."), (Some(2), "Roller\nSiste.")]);
+        assert_eq!(plain_text(md), "Innledning.\nAnsvar\nTekst RISK-01.\nUnder\nMer.\nRoller\nSiste.");
     }
 
     #[test]

@@ -869,6 +869,8 @@ impl<'a> Ctx<'a> {
         let mut m = self.base(&out, i18n::get(self.lang, "search"), Some(vi), Same::Fixed("search.html"));
         let groups: Vec<Value> = self.site.config.target_groups.iter().map(|g| json!({"id": g.id.get_ref(), "label": g.label})).collect();
         m.insert("groups_json".into(), json!(serde_json::to_string(&groups).unwrap_or_default()));
+        let obligations: Vec<Value> = self.site.config.obligations.iter().map(|o| json!({"id": o.id.get_ref(), "label": o.label})).collect();
+        m.insert("obligations_json".into(), json!(serde_json::to_string(&obligations).unwrap_or_default()));
         m.insert("filters".into(), self.filters(v, &out));
         self.tpl("search.html", out, m)
     }

@@ -44,7 +44,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
 ];
 
 /// The default static files (paths below `static/`).
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed_static!["style.css", "normbok.js", "print.css"];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed_static!["style.css", "normbok.js", "print.css", "search/search.js", "search/search.css"];
 
 /// HTML escaping for text and quoted attributes. Tera's default also escapes `/`, which is
 /// not needed in either context and makes every relative URL three times longer.

@@ -7,7 +7,7 @@
 // Env:   CHROMIUM (default: `command -v chromium`), ARTIFACTS (default: ./artifacts)
 
 import { chromium } from "playwright-core";
-import { execSync } from "node:child_process";
+import { execFileSync, execSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -195,9 +195,99 @@ async function runMode(mode) {
   await context.close();
 }
 
+// ---- search: the browser gives the CLI's hits, offline, and never builds markup from data ----
+const normbokBin = process.env.NORMBOK_BIN || path.join(rootDir, "target/debug/normbok");
+function cliSearch(query, groups) {
+  const args = ["search", query, "--site", siteDir, "--version", VERSION, "--limit", "10", "--format", "json", ...groups.flatMap((g) => ["--group", g])];
+  return JSON.parse(execFileSync(normbokBin, args, { encoding: "utf8" }));
+}
+const searchQueries = [
+  ["databehandleravtale", []],
+  ["leverandøren", []],
+  ["leverandøren", ["kommune"]],
+  ['"risikovurdering av"', []],
+  ["tilgangsstyring logg", []],
+  ["AVT-0", []],
+  ["Får", ["leverandor"]],
+];
+const budgets = {};
+
+async function searchMode(mode) {
+  const base = mode === "file" ? pathToFileURL(siteDir).href : httpBase;
+  const url = (p) => `${base}/${p}`;
+  console.log(`== search ${mode}: ${base}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Networking disabled: only the site itself may be read.
+  const foreign = [];
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith(base + "/") || (mode === "file" && u.startsWith("file://"))) return route.continue();
+    foreign.push(u);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+
+  // Lazy loading: nothing of the engine or the index is read before the box is used.
+  await page.goto(url(`${VERSION}/index.html`));
+  check(!requested.some((u) => u.includes("/search/engine.js") || u.includes("/search/index.js")), `${mode}: engine and index load lazily`);
+
+  // Budget: first answer within 300 ms of focusing the box; later ones < 20 ms.
+  const timing = await page.evaluate(async () => {
+    const box = document.getElementById("nb-q");
+    const t0 = performance.now();
+    box.focus();
+    // eslint-disable-next-line no-undef
+    const first = await normbokSearch.query("databehandleravtale", {});
+    const t1 = performance.now();
+    const later = [];
+    for (const q of ["leverandøren", "tilgang", "risikovurdering", "logg", "sky", "databehandler", "taushetsplikt", "sletting"]) {
+      const a = performance.now();
+      // eslint-disable-next-line no-undef
+      await normbokSearch.query(q, {});
+      later.push(performance.now() - a);
+    }
+    return { first: t1 - t0, firstTotal: first.total, later };
+  });
+  check(timing.firstTotal > 0, `${mode}: first query answered`);
+  budgets[mode] = { first_ms: Math.round(timing.first), later_max_ms: Math.round(Math.max(...timing.later) * 10) / 10 };
+  console.log(`  search timing (${mode}): first query ${timing.first.toFixed(1)} ms after focus; later queries max ${Math.max(...timing.later).toFixed(2)} ms`);
+
+  // The search page gives the same top 10 as `normbok search`, in the same order.
+  for (const [q, groups] of searchQueries) {
+    const frag = "#q=" + encodeURIComponent(q) + (groups.length ? "&g=" + groups.join(",") : "");
+    await page.goto(url(`${VERSION}/search.html${frag}`));
+    await page.waitForFunction(() => /\d/.test(document.querySelector(".nb-search-page-status")?.textContent || ""));
+    const got = (await page.$$eval("#nb-search-page a.nb-hit-title", (as) => as.map((a) => a.getAttribute("href")))).slice(0, 10);
+    const cli = cliSearch(q, groups);
+    check(cli.hits.length > 0, `CLI finds something for ${q} ${groups}`);
+    eq(got, cli.hits.map((h) => "../" + h.url), `${mode}: browser top 10 = normbok search for ${q} [${groups}]`);
+  }
+
+  // A query made of markup is text, never elements.
+  const evil = '<img src=x onerror="window.__nbxss=1"><b id=nbbold>x</b>';
+  await page.goto(url(`${VERSION}/search.html#q=` + encodeURIComponent(evil)));
+  await page.waitForTimeout(300);
+  await page.goto(url(`${VERSION}/index.html`));
+  await page.fill("#nb-q", evil);
+  await page.waitForTimeout(400);
+  const injected = await page.evaluate(() => ({ xss: window.__nbxss, bold: !!document.getElementById("nbbold"), imgs: document.querySelectorAll("#nb-search-results img, #nb-search-page img").length }));
+  eq(injected, { bold: false, imgs: 0 }, `${mode}: a query with markup creates no elements`);
+  eq(foreign, [], `${mode}: no request leaves the site`);
+  eq(errors, [], `${mode}: no script errors during search`);
+  await context.close();
+}
+
 try {
   await runMode("file");
   await runMode("http");
+  await searchMode("file");
+  await searchMode("http");
+  fs.writeFileSync(path.join(artifacts, "search-budgets.json"), JSON.stringify(budgets, null, 2) + "\n");
 } finally {
   await browser.close();
   server.close();

@@ -88,7 +88,8 @@ pub fn check_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html") && p.as_str() != "404.html") {
         let html = String::from_utf8_lossy(bytes);
         for link in links(&html) {
-            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+            // `data:,` is the empty favicon that stops browsers asking for /favicon.ico.
+            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") || link == "data:," {
                 continue;
             }
             if link.contains(':') && !link.starts_with('#') {

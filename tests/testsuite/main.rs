@@ -7,6 +7,7 @@
 mod bundled;
 mod fixtures;
 mod output;
+mod search;
 mod snapshots;
 mod support;
 mod versions;
