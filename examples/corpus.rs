@@ -323,7 +323,7 @@ fn new_req(rng: &mut Rng, chapter: usize, n: usize, refs: usize) -> Req {
         }
         g
     });
-    let items = if rng.chance(30) { (0..2 + rng.below(3)).map(|_| capitalize(*rng.pick(&OBJECTS))).collect() } else { Vec::new() };
+    let items = if rng.chance(30) { (0..2 + rng.below(3)).map(|_| capitalize(rng.pick::<&str>(&OBJECTS))).collect() } else { Vec::new() };
     let mut references: Vec<usize> = (0..rng.below(3)).map(|_| rng.below(refs)).collect();
     references.sort_unstable();
     references.dedup();
