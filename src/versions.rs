@@ -4,7 +4,7 @@
 //! re-wrapping Markdown is not a change; changed texts get a word-level diff (similar).
 //! The result feeds `changes.html`, requirement histories, permalinks and the JSON export.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
@@ -324,8 +324,10 @@ pub fn analyse(site: &Site) -> Versions {
 
     let published: Vec<usize> = (0..vs.len()).filter(|&i| vs[i].status != VersionStatus::Draft).collect();
     let mut permalink = BTreeMap::new();
+    // Per-version ID index: a linear `Version::requirement` per ID and version was O(V·N²).
+    let index: Vec<HashMap<&str, &Requirement>> = vs.iter().map(|v| v.requirements.iter().map(|r| (r.id.value.as_str(), r)).collect()).collect();
     for id in history.keys() {
-        let has = |i: usize| vs[i].requirement(id);
+        let has = |i: usize| index[i].get(id.as_str()).copied();
         let target = published.iter().copied().find(|&i| has(i).is_some()).or_else(|| (0..vs.len()).find(|&i| has(i).is_some()));
         let Some(t) = target else { continue };
         let newest_published = published.first().copied().unwrap_or(0);

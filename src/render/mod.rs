@@ -9,7 +9,7 @@ pub mod markdown;
 pub mod theme;
 pub mod urls;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -80,6 +80,12 @@ struct VersionData<'a> {
     chapter_intro: BTreeMap<&'a str, String>,
     /// Nav entries: (depth, page index).
     nav: Vec<(usize, usize)>,
+    /// Requirement ID → index. Every requirement page looks itself up in every version
+    /// (switcher, "in other versions"); a linear `Version::requirement` made that O(N²).
+    by_id: HashMap<&'a str, usize>,
+    /// Per requirement: its CSV row without CRLF. Every list entry carries one, and a
+    /// requirement is listed 3–5 times per version (index, chapter, groups, references).
+    csv_rows: Vec<String>,
 }
 
 struct Ctx<'a> {
@@ -289,7 +295,10 @@ fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml, only: Option<&
         .iter()
         .filter_map(|c| c.intro.as_ref().map(|m| (c.id.value.as_str(), markdown::to_html(&m.text, &m.scan.headings, &links, raw))))
         .collect();
-    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages) }
+    let by_id = v.requirements.iter().enumerate().map(|(i, r)| (r.id.value.as_str(), i)).collect();
+    // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
+    let csv_rows = v.requirements.iter().map(|r| crate::export::csv_row(r).trim_end_matches("\r\n").to_string()).collect();
+    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id, csv_rows }
 }
 
 fn md_refs(m: &Md) -> Vec<&str> {
@@ -343,6 +352,12 @@ fn nav_order(pages: &[Page]) -> Vec<(usize, usize)> {
 }
 
 impl<'a> Ctx<'a> {
+    /// Requirement `id` of version `vi` (exact), in constant time.
+    fn req_of(&self, vi: usize, id: &str) -> Option<&'a Requirement> {
+        let site: &'a Site = self.site;
+        self.vdata[vi].by_id.get(id).map(|&i| &site.versions[vi].requirements[i])
+    }
+
     fn run(&self, job: Job<'_>) -> Result<(String, String), Diagnostic> {
         match job {
             Job::Root => self.root_index(),
@@ -414,6 +429,9 @@ impl<'a> Ctx<'a> {
         let mut m = Map::new();
         m.insert("lang".into(), json!(self.lang.tag()));
         m.insert("t".into(), self.t.clone());
+        // The default templates pass this to the `req_card` macro instead of `t`: tera clones
+        // macro arguments, and `t` (100 strings) was cloned once per listed requirement.
+        m.insert("card_t".into(), json!({"applies_from": self.t["applies_from"], "target_groups": self.t["target_groups"]}));
         m.insert("site_title".into(), json!(site.config.title));
         m.insert("title".into(), json!(title));
         let root = root_prefix(out);
@@ -504,7 +522,7 @@ impl<'a> Ctx<'a> {
                 Some(p) => format!("{}/{}", v.id, p.out),
                 None => format!("{}/index.html", v.id),
             },
-            Same::Req(id) => match v.requirement(id) {
+            Same::Req(id) => match self.req_of(vi, id) {
                 Some(_) => format!("{}/requirements/{id}.html", v.id),
                 None => format!("{}/requirements/index.html", v.id),
             },
@@ -540,8 +558,7 @@ impl<'a> Ctx<'a> {
             "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
             "statement_html": statement, "guidance_html": guidance, "items_html": items,
             "chapter": r.chapter,
-            // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
-            "csv_row": crate::export::csv_row(r).trim_end_matches("\r\n"),
+            "csv_row": self.vdata[vi].csv_rows[ri],
         })
     }
 
@@ -598,7 +615,7 @@ impl<'a> Ctx<'a> {
         let out = format!("requirements/{id}.html");
         let vs = &self.site.versions;
         let Some(p) = self.hist.permalink.get(id) else { return Err(Diagnostic::global("E-INTERNAL", format!("no permalink for {id}"))) };
-        let title = |vi: usize| vs[vi].requirement(id).map(|r| r.title.clone()).unwrap_or_default();
+        let title = |vi: usize| self.req_of(vi, id).map(|r| r.title.clone()).unwrap_or_default();
         match p {
             Permalink::Live(vi) => {
                 let mut m = self.base(&out, &format!("{id} {}", title(*vi)), None, Same::Req(id));
@@ -756,15 +773,16 @@ impl<'a> Ctx<'a> {
         let related: Vec<Value> = r
             .related
             .iter()
-            .filter_map(|x| v.requirement(&x.value))
+            .filter_map(|x| self.req_of(vi, &x.value))
             .map(|o| json!({"id": o.id.value, "title": o.title, "url": rel(&out, &format!("{}/requirements/{}.html", v.id, o.id.value))}))
             .collect();
         let others: Vec<Value> = self
             .site
             .versions
             .iter()
-            .filter(|o| o.id != v.id)
-            .filter_map(|o| o.requirement(id).map(|x| (o, x)))
+            .enumerate()
+            .filter(|(_, o)| o.id != v.id)
+            .filter_map(|(oi, o)| self.req_of(oi, id).map(|x| (o, x)))
             .map(|(o, x)| json!({"id": o.id, "label": o.label, "status_label": self.vstatus_label(o.status), "req_status": self.status_label(x.status), "url": rel(&out, &format!("{}/requirements/{id}.html", o.id))}))
             .collect();
         let history: Vec<Value> = self
@@ -904,7 +922,7 @@ impl<'a> Ctx<'a> {
             .changed
             .iter()
             .map(|c| {
-                let title = v.requirement(&c.id).map(|r| r.title.clone()).unwrap_or_default();
+                let title = self.req_of(vi, &c.id).map(|r| r.title.clone()).unwrap_or_default();
                 json!({
                     "id": c.id, "title": title, "anchor": change_anchor(&c.id), "chapter": chapter_title(v, &c.chapter),
                     "url": rel(out, &format!("{}/requirements/{}.html", v.id, c.id)),

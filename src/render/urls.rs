@@ -4,23 +4,30 @@
 //! works on any host, under any sub-path and opened from disk; links never end in `/`.
 
 /// Relative URL from output file `from` to output file `to` (both site-relative, `/`).
+///
+/// Called for every link of every page (tens per page), so it works on the borrowed
+/// segments and writes into one buffer instead of collecting vectors and strings.
 pub fn rel(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = match from.rfind('/') {
-        Some(i) => from[..i].split('/').collect(),
-        None => Vec::new(),
-    };
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let (to_dir, to_file) = to_parts.split_at(to_parts.len().saturating_sub(1));
-    let common = from_dir.iter().zip(to_dir.iter()).take_while(|(a, b)| a == b).count();
-    let mut out = String::new();
-    for _ in common..from_dir.len() {
+    let from_dir = from.rfind('/').map_or("", |i| &from[..i]);
+    let (to_dir, to_file) = to.rfind('/').map_or(("", to), |i| (&to[..i], &to[i + 1..]));
+    let mut fs = from_dir.split('/').filter(|_| !from_dir.is_empty()).peekable();
+    let mut ts = to_dir.split('/').filter(|_| !to_dir.is_empty()).peekable();
+    while let (Some(a), Some(b)) = (fs.peek(), ts.peek()) {
+        if a != b {
+            break;
+        }
+        fs.next();
+        ts.next();
+    }
+    let mut out = String::with_capacity(to.len() + 12);
+    for _ in fs {
         out.push_str("../");
     }
-    for seg in &to_dir[common..] {
-        out.push_str(&encode(seg));
+    for seg in ts {
+        encode_into(&mut out, seg);
         out.push('/');
     }
-    out.push_str(&encode(to_file.first().copied().unwrap_or("")));
+    encode_into(&mut out, to_file);
     out
 }
 
@@ -32,14 +39,21 @@ pub fn root_prefix(from: &str) -> String {
 /// Percent-encodes one path segment (everything but unreserved characters).
 pub fn encode(seg: &str) -> String {
     let mut out = String::with_capacity(seg.len());
+    encode_into(&mut out, seg);
+    out
+}
+
+fn encode_into(out: &mut String, seg: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in seg.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -52,6 +66,9 @@ mod tests {
         assert_eq!(rel("index.html", "2025.2/index.html"), "2025.2/index.html");
         assert_eq!(rel("2025.2/a/b.html", "static/style.css"), "../../static/style.css");
         assert_eq!(rel("2025.2/x.html", "2025.2/y z.pdf"), "y%20z.pdf");
+        assert_eq!(rel("2025.2/a/b.html", "2025.2/a/c.html"), "c.html");
+        assert_eq!(rel("a/b.html", "c.html"), "../c.html");
+        assert_eq!(rel("x.html", "å/ø.html"), "%C3%A5/%C3%B8.html");
         assert_eq!(root_prefix("2025.2/a/b.html"), "../../");
         assert_eq!(root_prefix("index.html"), "");
     }
