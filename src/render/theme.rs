@@ -26,6 +26,7 @@ macro_rules! embed_static {
 /// The default templates.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
     "base.html",
+    "sidebar.html",
     "macros.html",
     "page.html",
     "requirement.html",
