@@ -52,6 +52,13 @@ fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// Both exports of version `vi` with their output paths: what `compile` and the preview
+/// server's partial rebuilds add beside the rendered pages.
+pub fn files(site: &Site, hist: &Versions, vi: usize) -> [(String, Vec<u8>); 2] {
+    let v = &site.versions[vi];
+    [(format!("{}/export/requirements.csv", v.id), csv(v)), (format!("{}/export/requirements.json", v.id), json(site, hist, vi))]
+}
+
 /// The JSON export of version `vi`.
 pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
     let v = &site.versions[vi];

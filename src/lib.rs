@@ -68,24 +68,22 @@ pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
             return Err(diags);
         }
     };
-    for (vi, v) in site.versions.iter().enumerate() {
-        files.insert(format!("{}/export/requirements.csv", v.id), export::csv(v));
-        files.insert(format!("{}/export/requirements.json", v.id), export::json(&site, &hist, vi));
+    for vi in 0..site.versions.len() {
+        files.extend(export::files(&site, &hist, vi));
     }
     t.lap("render+export");
-    use rayon::prelude::*;
-    let bundles: Vec<_> = site.versions.par_iter().map(|v| (search::bundle_path(&v.id), search::bundle_file(&site, v))).collect();
-    for (path, bundle) in bundles {
-        match bundle {
-            Ok((b, warning)) => {
-                files.insert(path, b);
-                diags.extend(warning);
+    let all: Vec<usize> = (0..site.versions.len()).collect();
+    match search::bundle_files(&site, &all) {
+        Ok(bundles) => {
+            for b in bundles {
+                files.insert(b.path, b.bytes);
+                diags.extend(b.warning);
             }
-            Err(d) => diags.push(d),
         }
-    }
-    if diags.has_errors() {
-        return Err(diags);
+        Err(errors) => {
+            diags.extend(errors);
+            return Err(diags);
+        }
     }
     files.insert(search::ENGINE_PATH.to_string(), search::engine_file());
     t.lap("search");

@@ -89,6 +89,7 @@ fn page_docs(v: &Version, p: &Page, all_groups: &[String], docs: &mut Vec<Search
     let path = p.src.strip_suffix(".md").unwrap_or(&p.src);
     let url = format!("{}/{}", v.id, p.out.split('/').map(urls::encode).collect::<Vec<_>>().join("/"));
     let headings = &p.body.scan.headings;
+    let before = docs.len();
     for s in plain_sections(&p.body.text) {
         let heading = s.heading.and_then(|h| headings.get(h));
         let (id, title, url) = match heading {
@@ -119,7 +120,7 @@ fn page_docs(v: &Version, p: &Page, all_groups: &[String], docs: &mut Vec<Search
             version: v.id.clone(),
         });
     }
-    if docs.last().is_none_or(|d| !d.id.starts_with(path)) {
+    if docs.len() == before {
         // An empty page is still findable by its title.
         docs.push(SearchDoc {
             id: path.to_string(),
@@ -157,6 +158,35 @@ pub fn bundle_file(site: &Site, v: &Version) -> Result<(Vec<u8>, Option<Diagnost
             .help("readers download the whole index on their first search; raise `[limits] search_bundle_warn` to silence this")
     });
     Ok((search_index::to_js(&bytes, &v.id).into_bytes(), warning))
+}
+
+/// One built bundle.
+#[derive(Debug)]
+pub struct BuiltBundle {
+    /// Index into `site.versions`.
+    pub version: usize,
+    /// Output path (`<v>/search/index.js`).
+    pub path: String,
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Over `[limits] search_bundle_warn`.
+    pub warning: Option<Diagnostic>,
+}
+
+/// The bundles of `versions` (indexes into `site.versions`), built in parallel; every error
+/// if any failed. `compile` builds all of them, the preview server those an edit touched.
+pub fn bundle_files(site: &Site, versions: &[usize]) -> Result<Vec<BuiltBundle>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let built: Vec<_> = versions.par_iter().map(|&vi| (vi, bundle_file(site, &site.versions[vi]))).collect();
+    let mut ok = Vec::with_capacity(built.len());
+    let mut errors = Vec::new();
+    for (vi, b) in built {
+        match b {
+            Ok((bytes, warning)) => ok.push(BuiltBundle { version: vi, path: bundle_path(&site.versions[vi].id), bytes, warning }),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() { Ok(ok) } else { Err(errors) }
 }
 
 /// Options of `normbok search`.

@@ -70,6 +70,20 @@ pub struct LinkResult {
     pub cached: bool,
 }
 
+impl LinkResult {
+    fn new(link: &collect::Link, j: verdict::Judged, cached: bool) -> Self {
+        LinkResult {
+            url: link.url.clone(),
+            verdict: j.verdict,
+            status: j.status,
+            final_url: j.final_url,
+            detail: j.detail,
+            sources: link.sources.clone(),
+            cached,
+        }
+    }
+}
+
 /// The whole report of one run.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -194,18 +208,7 @@ pub fn check_external(opts: &ExternalOptions) -> ExternalOutcome {
     let mut results: Vec<Option<LinkResult>> = Vec::with_capacity(links.len());
     let mut to_check: Vec<usize> = Vec::new();
     for (i, l) in links.iter().enumerate() {
-        let done = |answer: &Answer, cached| {
-            let j = verdict::judge(&l.url, answer, false);
-            Some(LinkResult {
-                url: l.url.clone(),
-                verdict: j.verdict,
-                status: j.status,
-                final_url: j.final_url,
-                detail: j.detail,
-                sources: l.sources.clone(),
-                cached,
-            })
-        };
+        let done = |answer: &Answer, cached| Some(LinkResult::new(l, verdict::judge(&l.url, answer, false), cached));
         if let Some(a) = check::screen(&l.url, &settings) {
             results.push(done(&a, false));
         } else if let Some(e) = cache.fresh(&l.url, now, ttl) {
@@ -253,15 +256,7 @@ pub fn check_external(opts: &ExternalOptions) -> ExternalOutcome {
             final_url: j.final_url.clone(),
         });
         to_save.push((l.url.clone(), entry));
-        results[i] = Some(LinkResult {
-            url: l.url.clone(),
-            verdict: j.verdict,
-            status: j.status,
-            final_url: j.final_url,
-            detail: j.detail,
-            sources: l.sources.clone(),
-            cached: false,
-        });
+        results[i] = Some(LinkResult::new(l, j, false));
     }
     if let Some(p) = &cache_file
         && !to_save.is_empty()

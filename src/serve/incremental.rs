@@ -136,24 +136,14 @@ fn version_outputs(
     files: &mut Served,
     warnings: &mut BundleWarnings,
 ) -> Result<(), Vec<Diagnostic>> {
-    use rayon::prelude::*;
     for &vi in exports {
-        let v = &site.versions[vi];
-        files.insert(format!("{}/export/requirements.csv", v.id), Bytes::from(export::csv(v)));
-        files.insert(format!("{}/export/requirements.json", v.id), Bytes::from(export::json(site, hist, vi)));
+        files.extend(export::files(site, hist, vi).map(|(path, bytes)| (path, Bytes::from(bytes))));
     }
-    let built: Vec<_> = bundles.par_iter().map(|&vi| (vi, search::bundle_file(site, &site.versions[vi]))).collect();
-    let mut errors = Vec::new();
-    for (vi, b) in built {
-        match b {
-            Ok((bytes, w)) => {
-                files.insert(search::bundle_path(&site.versions[vi].id), Bytes::from(bytes));
-                warnings[vi] = w;
-            }
-            Err(d) => errors.push(d),
-        }
+    for b in search::bundle_files(site, bundles)? {
+        files.insert(b.path, Bytes::from(b.bytes));
+        warnings[b.version] = b.warning;
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    Ok(())
 }
 
 /// What to redo after an edit that leaves the site's structure alone.
