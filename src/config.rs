@@ -116,6 +116,10 @@ pub struct VersionConfig {
     /// Publication date.
     #[serde(default)]
     pub published: Option<Spanned<toml::value::Datetime>>,
+    /// A sentence about the version shown beside it on `versions.html` (e.g. that it is an
+    /// example, not an official release).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// An obligation level.

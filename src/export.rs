@@ -82,6 +82,7 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
                 "target_groups": r.target_groups.iter().map(|g| g.value.as_str()).collect::<Vec<_>>(),
                 "status": r.status.as_str(),
                 "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
+                "changed": r.changed.as_ref().map(|a| a.value.clone()),
                 "statement": r.statement.text,
                 "statement_text": plain_text(&r.statement.text),
                 "guidance": r.guidance.as_ref().map(|g| g.text.clone()),

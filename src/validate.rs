@@ -159,6 +159,12 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
                     .help("add applies_from: YYYY-MM-DD"),
             );
         }
+        if let Some(c) = r.changed.as_ref().filter(|c| !is_date(&c.value)) {
+            d.push(
+                Diagnostic::error("E-DATE", c.loc.clone(), format!("`{}` is not a date", c.value))
+                    .help("write the date of the last substantive change as YYYY-MM-DD, e.g. 2023-09-15"),
+            );
+        }
         if r.statement.text.trim().is_empty() {
             d.push(Diagnostic::error("E-EMPTY", r.statement.locate(0), format!("requirement `{id}` has an empty statement")));
         }

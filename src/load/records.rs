@@ -82,6 +82,11 @@ pub struct RequirementRaw {
     /// Where the text comes from (free text).
     #[serde(default)]
     pub source: Option<String>,
+    /// YYYY-MM-DD: the last substantive change ("Siste faglige endring"), for catalogues
+    /// whose history predates the site.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub changed: Option<Spanned<String>>,
 }
 
 /// Schema-only: the allowed requirement statuses.

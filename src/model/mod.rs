@@ -140,6 +140,8 @@ pub struct Requirement {
     pub related: Vec<At<String>>,
     /// Source note.
     pub source: Option<String>,
+    /// Date of the last substantive change, as written in the record (`YYYY-MM-DD`).
+    pub changed: Option<At<String>>,
 }
 
 /// A reference (law, standard, …).
@@ -189,6 +191,8 @@ pub struct Version {
     pub status: VersionStatus,
     /// Publication date, `YYYY-MM-DD`.
     pub published: Option<String>,
+    /// Note from `[[versions]]`, shown on `versions.html`.
+    pub note: Option<String>,
     /// Chapters sorted by order, then id.
     pub chapters: Vec<Chapter>,
     /// Requirements in chapter order, then file order.
@@ -376,6 +380,7 @@ fn build_version(
             label: vc.label.clone(),
             status: vc.status,
             published,
+            note: vc.note.clone(),
             chapters,
             requirements,
             references,
@@ -437,6 +442,7 @@ fn parse_requirement_file(f: &TextFile) -> Result<ParsedChapter, Diagnostic> {
             references: r.references.into_iter().map(|x| at(p, x, 0)).collect(),
             related: r.related.into_iter().map(|x| at(p, x, 0)).collect(),
             source: r.source,
+            changed: r.changed.map(|d| at(p, d, 0)),
         });
     }
     Ok((chapter, reqs, diags))

@@ -26,6 +26,8 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("obligation", "Forpliktelse", "Plikt", "Obligation"),
     ("status", "Status", "Status", "Status"),
     ("applies_from", "Gjelder fra", "Gjeld frå", "Applies from"),
+    ("last_changed", "Siste faglige endring", "Siste faglege endring", "Last substantive change"),
+    ("not_given", "ikke oppgitt", "ikkje oppgitt", "not given"),
     ("statement", "Krav", "Krav", "Requirement"),
     ("guidance", "Veiledning", "Rettleiing", "Guidance"),
     ("checklist", "Sjekkliste", "Sjekkliste", "Checklist"),

@@ -86,6 +86,9 @@ struct VersionData<'a> {
     /// Per requirement: its CSV row without CRLF. Every list entry carries one, and a
     /// requirement is listed 3–5 times per version (index, chapter, groups, references).
     csv_rows: Vec<String>,
+    /// Some record of the version gives `changed`: then every requirement page of the
+    /// version shows "Siste faglige endring" (with "ikke oppgitt" where a record has none).
+    any_changed: bool,
 }
 
 struct Ctx<'a> {
@@ -300,7 +303,8 @@ fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml, only: Option<&
     let by_id = v.requirements.iter().enumerate().map(|(i, r)| (r.id.value.as_str(), i)).collect();
     // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
     let csv_rows = v.requirements.iter().map(|r| crate::export::csv_row(r).trim_end_matches("\r\n").to_string()).collect();
-    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id, csv_rows }
+    let any_changed = v.requirements.iter().any(|r| r.changed.is_some());
+    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id, csv_rows, any_changed }
 }
 
 fn md_refs(m: &Md) -> Vec<&str> {
@@ -461,7 +465,7 @@ impl<'a> Ctx<'a> {
                 "version".into(),
                 json!({
                     "id": v.id, "label": v.label, "status": v.status.as_str(), "status_label": self.vstatus_label(v.status),
-                    "published": v.published, "banner": banner,
+                    "published": v.published, "note": v.note, "banner": banner,
                     "home": r(&format!("{}/index.html", v.id)),
                     "requirements": r(&format!("{}/requirements/index.html", v.id)),
                     "references": r(&format!("{}/references/index.html", v.id)),
@@ -584,6 +588,7 @@ impl<'a> Ctx<'a> {
             "group_ids": r.target_groups.iter().map(|g| g.value.as_str()).collect::<Vec<_>>().join(" "),
             "status": {"id": r.status.as_str(), "label": self.status_label(r.status)},
             "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
+            "changed": r.changed.as_ref().map(|a| a.value.clone()),
             "statement_html": statement, "guidance_html": guidance, "items_html": items,
             "chapter": r.chapter,
             "csv_row": self.vdata[vi].csv_rows[ri],
@@ -607,7 +612,7 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|v| json!({
                     "id": v.id, "label": v.label, "status": v.status.as_str(), "status_label": self.vstatus_label(v.status),
-                    "published": v.published, "url": rel(out, &format!("{}/index.html", v.id)),
+                    "published": v.published, "note": v.note, "url": rel(out, &format!("{}/index.html", v.id)),
                     "changes_url": rel(out, &format!("{}/changes.html", v.id)),
                     "count": v.requirements.len(), "current": v.status == VersionStatus::Current,
                 }))
@@ -789,6 +794,7 @@ impl<'a> Ctx<'a> {
         let out = format!("{}/requirements/{id}.html", v.id);
         let mut m = self.base(&out, &format!("{id} {}", r.title), Some(vi), Same::Req(id));
         let mut req = self.req_summary(vi, ri, &out);
+        req["show_changed"] = json!(self.vdata[vi].any_changed);
         let chapter = v
             .chapter(&r.chapter)
             .map(|c| json!({"id": c.id.value, "title": c.title, "url": rel(&out, &format!("{}/chapters/{}.html", v.id, c.id.value))}));

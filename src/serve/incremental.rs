@@ -161,7 +161,7 @@ pub struct Plan {
 fn req_key(r: &Requirement) -> String {
     let vals = |v: &[crate::model::At<String>]| v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>().join("\u{1f}");
     format!(
-        "{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{}\u{1e}{}\u{1e}{:?}",
+        "{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{}\u{1e}{}\u{1e}{:?}",
         r.id.value,
         r.chapter,
         r.title,
@@ -172,6 +172,7 @@ fn req_key(r: &Requirement) -> String {
         r.items.iter().map(|i| &i.text).collect::<Vec<_>>(),
         r.status,
         r.applies_from.as_ref().map(|a| &a.value),
+        r.changed.as_ref().map(|a| &a.value),
         vals(&r.references),
         vals(&r.related),
         r.source,

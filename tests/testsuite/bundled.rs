@@ -172,7 +172,18 @@ fn bundled_site_builds_navigates_and_is_deterministic() {
             ),
         }
     }
-    assert!(tombstones >= 2, "the bundled versions should withdraw or remove requirements");
+    // 2025.2 removes INN-20 (its text became INN-13's guidance); withdrawals are not invented.
+    assert!(tombstones >= 1, "the bundled versions should remove a requirement");
+
+    // Both versions are an illustration of versioning, and say so where readers look.
+    let disclosure = "ikke en offisiell utgave av Normen";
+    for v in &site.versions {
+        assert!(text(&format!("{}/index.html", v.id)).contains(disclosure), "{}/index.html lacks the disclosure", v.id);
+        let note = site.config.versions.iter().find(|c| c.id.get_ref() == &v.id).and_then(|c| c.note.clone());
+        let note = note.unwrap_or_else(|| panic!("[[versions]] {} has no note", v.id));
+        assert!(note.contains(disclosure), "the note of {} lacks the disclosure", v.id);
+        assert!(text("versions.html").contains(&note), "versions.html does not show the note of {}", v.id);
+    }
 
     let problems = check_links(&a);
     assert!(problems.is_empty(), "{} broken links, e.g.\n{}", problems.len(), problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
@@ -181,7 +192,7 @@ fn bundled_site_builds_navigates_and_is_deterministic() {
 }
 
 /// Reads a requirement file generically (independently of normbok's model).
-fn yaml_requirements(dir: &Path) -> BTreeMap<String, serde_json::Value> {
+pub fn yaml_requirements(dir: &Path) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for e in std::fs::read_dir(dir.join("requirements")).expect("dir") {
         let p = e.expect("entry").path();
@@ -275,5 +286,96 @@ fn bundled_changes_page_lists_exactly_the_yaml_differences() {
                 "unlabelled {tag}: {after}"
             );
         }
+    }
+}
+
+/// The second bundled site (issue 16): Referansekatalogen for e-helse, built from seeds 000,
+/// 001 and 003. It builds without warnings, deterministically, navigates everywhere from
+/// disk, and shows the catalogue's 9 themes, 11 target groups and "Siste faglige endring".
+#[test]
+fn referansekatalog_builds_navigates_and_shows_the_catalogue() {
+    let root = repo().join("sites/referansekatalog");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let build = |dir: &str| {
+        let out = tmp.path().join(dir);
+        let o = normbok(&root, &["build", "--out", &out.display().to_string()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(!stderr(&o).contains("warning["), "referansekatalog has warnings:\n{}", stderr(&o));
+        tree(&out)
+    };
+    let a = build("a");
+    assert!(a == build("b"), "two builds of the referansekatalog differ");
+    let problems = check_links(&a);
+    assert!(problems.is_empty(), "{} broken links, e.g.\n{}", problems.len(), problems.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
+
+    let (site, _) = normbok::check(&root).expect("referansekatalog is valid");
+    let text = |p: &str| String::from_utf8_lossy(a.get(p).map_or(&[][..], |b| b)).into_owned();
+    let v = &site.versions[0];
+    let disclosure = "ikke Helsedirektoratets offisielle referansekatalog";
+    assert!(text(&format!("{}/index.html", v.id)).contains(disclosure), "home page lacks the disclosure");
+    assert!(text("versions.html").contains(disclosure), "versions.html lacks the disclosure");
+
+    let themes = [
+        "Grunnleggende standarder",
+        "Elektronisk samhandling i pasientforløp",
+        "E-resept",
+        "Kodeverk",
+        "Samhandling med NAV, Helfo og Helsenorge",
+        "Rapportering til nasjonale registre",
+        "Arkitektur og informasjonssikkerhet",
+        "EPJ, helsedata og avlevering til Norsk helsearkiv",
+        "Anbefalinger om internasjonale e-helsestandarder",
+    ];
+    for t in themes {
+        let c = v.chapters.iter().find(|c| c.title == t).unwrap_or_else(|| panic!("theme {t:?} is not a chapter"));
+        let page = text(&format!("{}/chapters/{}.html", v.id, c.id.value));
+        assert!(page.contains(t), "chapter page of {t:?}");
+    }
+
+    let groups = [
+        "Andre virksomheter i primærhelsetjenesten",
+        "Apotek og bandasjister",
+        "Avtalespesialister",
+        "Bildediagnostikk",
+        "Fastlege og allmennlegetjeneste",
+        "Helseforetak og private sykehus",
+        "Helsestasjons- og skolehelsetjeneste",
+        "Kommunal helse- og omsorgstjeneste",
+        "Laboratorier",
+        "Tannhelsetjeneste",
+        "Øyeblikkelig hjelp døgnopphold",
+    ];
+    assert_eq!(site.config.target_groups.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), groups);
+    let index = text(&format!("{}/requirements/index.html", v.id));
+    for g in &site.config.target_groups {
+        let id = g.id.get_ref();
+        let page = text(&format!("{}/groups/{id}.html", v.id));
+        let listed = page.matches("class=\"req-id\"").count();
+        let expected = v.requirements.iter().filter(|r| r.target_groups.iter().any(|t| &t.value == id)).count();
+        assert!(listed > 0 && listed == expected, "group page {id}: {listed} entries listed, {expected} expected");
+        assert!(index.contains(&format!("value=\"{id}\"")), "the filter has no checkbox for {id}");
+    }
+    // The filters narrow: Standard Norge's list is for the municipalities only.
+    let per_group = |id: &str| v.requirements.iter().filter(|r| r.target_groups.iter().any(|t| t.value == id)).count();
+    assert!(per_group("laboratorier") < per_group("kommunal"));
+
+    assert!(v.requirements.len() >= 40, "{} entries", v.requirements.len());
+    assert_eq!(site.config.obligation_ids().collect::<Vec<_>>(), ["obligatorisk", "anbefalt"]);
+    let mut dated = 0;
+    for r in &v.requirements {
+        let page = text(&format!("{}/requirements/{}.html", v.id, r.id.value));
+        assert!(page.contains("<dt>Siste faglige endring</dt>"), "{} lacks Siste faglige endring", r.id.value);
+        if let Some(c) = &r.changed {
+            assert!(page.contains(&format!("<time datetime=\"{}\">", c.value)), "{} does not show its date", r.id.value);
+            dated += 1;
+        }
+    }
+    assert!(dated >= 10, "only {dated} entries carry the seed's Siste faglige endring");
+    // The dates reach the JSON export.
+    let json: serde_json::Value = serde_json::from_slice(&a[&format!("{}/export/requirements.json", v.id)]).expect("json");
+    let bkm = json["requirements"].as_array().expect("list").iter().find(|r| r["id"] == "BKM").expect("BKM");
+    assert_eq!(bkm["changed"], "2025-09-29");
+    for page in ["om-referansekatalogen.html", "unntak.html"] {
+        assert!(a.contains_key(&format!("{}/{page}", v.id)), "{page}");
     }
 }

@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod bundled;
+mod content;
 mod fixtures;
 #[cfg(feature = "linkcheck")]
 mod linkcheck;
