@@ -163,9 +163,7 @@ pub fn run(opts: &ServeOptions) -> Outcome {
     let mut rebuilder = Rebuilder::new(&root);
     publish(&shared, &mut rebuilder, &[], 0);
 
-    let host = if addr.ip().is_unspecified() || addr.ip().is_loopback() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
-    let host = if addr.is_ipv6() && host != "127.0.0.1" { format!("[{host}]") } else { host };
-    let url = format!("http://{host}:{}/", addr.port());
+    let url = url_for(addr);
     log(&format!("serving {} at {url} (Ctrl-C to stop)", root.display()));
     if opts.open {
         open_browser(&url);
@@ -206,6 +204,19 @@ pub fn run(opts: &ServeOptions) -> Outcome {
     }
 }
 
+/// The URL to print for the bound address: the address itself (so `--bind 127.0.0.2` or
+/// `::1` prints one that connects), IPv6 in brackets; a wildcard bind is reached through the
+/// loopback address of its family.
+pub fn url_for(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    // `SocketAddr`'s Display brackets IPv6 (and drops a zero scope id).
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+}
+
 fn open_browser(url: &str) {
     let cmd = if cfg!(target_os = "macos") {
         "open"
@@ -216,5 +227,26 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = std::process::Command::new(cmd).arg(url).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn() {
         log(&format!("warning: could not open a browser ({cmd}: {e}); open {url} yourself"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_urls_use_the_bound_address() {
+        let cases = [
+            ("127.0.0.1:1111", "http://127.0.0.1:1111/"),
+            ("127.0.0.2:8", "http://127.0.0.2:8/"),
+            ("[::1]:1111", "http://[::1]:1111/"),
+            ("0.0.0.0:5", "http://127.0.0.1:5/"),
+            ("[::]:5", "http://[::1]:5/"),
+            ("192.168.1.4:80", "http://192.168.1.4:80/"),
+        ];
+        for (addr, url) in cases {
+            let a: SocketAddr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+            assert_eq!(url_for(a), url, "{addr}");
+        }
     }
 }
