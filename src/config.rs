@@ -164,6 +164,9 @@ pub struct LinksConfig {
     /// Minimum gap between two requests to the same host (normbok extension; default 0: the
     /// per-host concurrency alone keeps the load on partner sites low).
     pub request_interval_ms: u64,
+    /// Longest `Retry-After` (seconds or an HTTP date) normbok waits for before retrying; a
+    /// server asking for more gets its link reported `unverified` (normbok extension; 120).
+    pub max_retry_after_secs: u64,
 }
 
 impl Default for LinksConfig {
@@ -178,6 +181,7 @@ impl Default for LinksConfig {
             max_retries: 2,
             retry_wait_ms: 1000,
             request_interval_ms: 0,
+            max_retry_after_secs: 120,
         }
     }
 }
