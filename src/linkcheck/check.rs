@@ -277,6 +277,8 @@ async fn check_one(client: &lychee_lib::Client, url: &str, s: &Settings, gate: &
     let host = host_of(url).unwrap_or_default();
     let mut wait = s.retry_wait;
     let mut attempt = 0;
+    // The status that made the last attempt retryable (named when the wait is given up).
+    let mut last_status = 429;
     loop {
         if let Some(st) = gate.status(&host) {
             return waited_too_long(st, s);
@@ -292,12 +294,15 @@ async fn check_one(client: &lychee_lib::Client, url: &str, s: &Settings, gate: &
             a = request => a,
             st = gate.until_blocked(&host) => return waited_too_long(st, s),
             () = sleep_or_never(deadline) => {
-                gate.block(&host, 429);
-                return waited_too_long(429, s);
+                gate.block(&host, last_status);
+                return waited_too_long(last_status, s);
             }
         };
         if attempt >= s.max_retries || !retryable(&answer) {
             return answer;
+        }
+        if let Answer::Http { status, .. } = answer {
+            last_status = status;
         }
         attempt += 1;
         tokio::time::sleep(wait).await;

@@ -181,6 +181,35 @@ fn serve_edit_on_disk_reloads_with_new_content() {
     assert!(js.body.contains("sessionStorage"), "the reload keeps the scroll position");
 }
 
+/// Issue 11 item 16: a 200-file burst (a `git checkout`) gives one reload, and the site it
+/// announces is the complete tree. A later edit gives exactly one more.
+#[test]
+fn serve_a_200_file_burst_gives_one_reload_of_the_complete_tree() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let mut events = server.events();
+    let dir = root.join("content/1/pages/burst");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // Spread over a few hundred milliseconds, longer than the debouncer's window, as a
+    // checkout of a large tree is.
+    for i in 0..200 {
+        std::fs::write(dir.join(format!("p{i:03}.md")), format!("---\ntitle: Side {i}\n---\n\nTekst {i}.\n")).expect("write");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    events.next_event("reload");
+    for i in 0..200 {
+        let r = server.get(&format!("/1/burst/p{i:03}.html"));
+        assert_eq!(r.status, 200, "page {i} missing after the first reload: a partial tree was announced");
+    }
+    server.wait_line(|l| l.starts_with("built "));
+    std::fs::write(dir.join("p000.md"), "---\ntitle: Side 0\n---\n\nEndret.\n").expect("write");
+    events.next_event("reload");
+    server.wait_line(|l| l.starts_with("built "));
+    assert!(server.get("/1/burst/p000.html").body.contains("Endret."));
+    let changes = server.seen.iter().filter(|l| l.starts_with("change: ")).count();
+    assert_eq!(changes, 2, "one build cycle for the burst, one for the edit: {:?}", server.seen);
+}
+
 /// `normbok build` output never contains the live-reload script.
 #[test]
 fn serve_script_is_not_in_build_output() {
