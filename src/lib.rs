@@ -183,11 +183,11 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         let exit = match e {
             output::OutputError::Locked(_) => Exit::Locked,
             output::OutputError::Refused(_) => Exit::Usage,
-            output::OutputError::Io(..) => Exit::Invalid,
+            output::OutputError::Io(_) | output::OutputError::IoFile(_) => Exit::Invalid,
         };
         let mut diag = e.diagnostic().clone();
-        if let output::OutputError::Io(_, Some(rel)) = &e
-            && let Some(src) = source_of(&compiled.site, rel)
+        if let output::OutputError::IoFile(b) = &e
+            && let Some(src) = source_of(&compiled.site, &b.1)
         {
             diag = diag.help(format!("this file is generated from {src}"));
         }

@@ -21,28 +21,31 @@ pub enum OutputError {
     Refused(Diagnostic),
     /// Another build holds the lock (exit 4).
     Locked(Diagnostic),
-    /// I/O failure (exit 1); the previous output is intact. With the output file's path
-    /// relative to the output folder when one file failed, so the caller can name its source.
-    Io(Diagnostic, Option<String>),
+    /// I/O failure (exit 1); the previous output is intact.
+    Io(Diagnostic),
+    /// I/O failure writing one output file (exit 1), with its path inside the output folder,
+    /// so the caller can name the source it was generated from.
+    IoFile(Box<(Diagnostic, String)>),
 }
 
 impl OutputError {
     /// The diagnostic to print.
     pub fn diagnostic(&self) -> &Diagnostic {
         match self {
-            OutputError::Refused(d) | OutputError::Locked(d) | OutputError::Io(d, _) => d,
+            OutputError::Refused(d) | OutputError::Locked(d) | OutputError::Io(d) => d,
+            OutputError::IoFile(b) => &b.0,
         }
     }
 }
 
 fn io_err(what: &str, path: &Path, e: &std::io::Error) -> OutputError {
-    OutputError::Io(Diagnostic::global("E-OUTPUT", format!("{what} {}: {e}", path.display())), None)
+    OutputError::Io(Diagnostic::global("E-OUTPUT", format!("{what} {}: {e}", path.display())))
 }
 
 /// [`io_err`] for one output file, `rel` being its path inside the output folder.
 fn file_err(what: &str, out: &Path, rel: &str, e: &std::io::Error) -> OutputError {
     match io_err(what, &shown(out, rel), e) {
-        OutputError::Io(d, _) => OutputError::Io(d, Some(rel.to_string())),
+        OutputError::Io(d) => OutputError::IoFile(Box::new((d, rel.to_string()))),
         other => other,
     }
 }
