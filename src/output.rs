@@ -171,7 +171,12 @@ pub fn check_out_contents(out: &Path, preserve: &[String]) -> Result<(), OutputE
             "pass the real folder, or remove the link",
         ));
     }
-    let Ok(rd) = fs::read_dir(out) else { return Ok(()) };
+    let rd = match fs::read_dir(out) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // What cannot be listed cannot be shown to be ours.
+        Err(e) => return Err(refused(out, "site", &format!("its content cannot be read ({e})"), "choose a folder normbok can read")),
+    };
     if out.join(MARKER).symlink_metadata().is_ok_and(|m| m.is_file()) || is_legacy_output(out) {
         return Ok(());
     }
@@ -476,7 +481,17 @@ impl PendingZip {
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let old = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
-        let _ = fs::remove_file(&tmp);
+        // Temporary zips of killed runs (other pids) go; their names are ours alone.
+        if let (Some(parent), Some(prefix)) =
+            (target.parent(), tmp.file_name().and_then(|n| n.to_str()).and_then(|n| n.rsplit_once("-")).map(|(p, _)| format!("{p}-")))
+            && let Ok(rd) = fs::read_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent })
+        {
+            for e in rd.filter_map(Result::ok) {
+                if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) && e.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
         let pending = PendingZip { target: target.to_path_buf(), tmp, old, backed_up: false, placed: false };
         let zerr = |e: &dyn std::fmt::Display| io_err("cannot write", target, &std::io::Error::other(e.to_string()));
         // `create_new` never follows a symlink planted at the temporary name.

@@ -206,8 +206,10 @@ fn a_failing_zip_leaves_folder_and_zip_byte_identical() {
             .collect();
         assert!(left.is_empty(), "{env:?} left behind: {left:?}");
     }
-    // Without a failure both change.
+    // Without a failure both change, and a temporary zip left by a killed run goes.
+    std::fs::write(tmp.path().join(".site.zip.tmp-99999"), "partial").expect("write");
     assert_eq!(code(&build_zip(tmp.path(), &[])), 0);
+    assert!(!tmp.path().join(".site.zip.tmp-99999").exists());
     assert!(tree(&tmp.path().join("public")) != before);
     assert!(std::fs::read(tmp.path().join("site.zip")).expect("zip") != zip_before);
 }
