@@ -226,6 +226,12 @@ pub fn check_zip_path(root: &Path, zip: &Path, out: &Path) -> Result<PathBuf, Ou
     if abs.starts_with(&out) {
         return refuse("it is inside the output folder, which the build replaces");
     }
+    // `<out>.lock` and the `.<out>.staging-*`/`.<out>.old-*` siblings are removed by the build.
+    let out_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let zip_name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if abs.parent() == out.parent() && (zip_name == format!("{out_name}.lock") || zip_name.starts_with(&format!(".{out_name}."))) {
+        return refuse("it is one of the build's own lock or staging names beside the output folder");
+    }
     if let Some(vcs) = vcs_component(&abs) {
         return refuse(&format!("it is inside a version-control folder (`{vcs}`)"));
     }
