@@ -168,6 +168,9 @@ pub struct LinksConfig {
     /// Minimum gap between two requests to the same host (normbok extension; default 0: the
     /// per-host concurrency alone keeps the load on partner sites low).
     pub request_interval_ms: u64,
+    /// Longest `Retry-After` (seconds or an HTTP date) normbok waits for before retrying; a
+    /// server asking for more gets its link reported `unverified` (normbok extension; 120).
+    pub max_retry_after_secs: u64,
 }
 
 impl Default for LinksConfig {
@@ -182,6 +185,7 @@ impl Default for LinksConfig {
             max_retries: 2,
             retry_wait_ms: 1000,
             request_interval_ms: 0,
+            max_retry_after_secs: 120,
         }
     }
 }
@@ -283,6 +287,7 @@ pub fn parse(text: &str, path: &str) -> Result<SiteConfig, Diagnostics> {
     };
 
     check_ids(&mut diags, cfg.versions.iter().map(|v| &v.id), "version", is_version_id, "[A-Za-z0-9._-]+", &at);
+    check_reserved_version_ids(&mut diags, &cfg, &at);
     check_ids(&mut diags, cfg.obligations.iter().map(|o| &o.id), "obligation", is_slug_id, "[a-z0-9][a-z0-9-]*", &at);
     check_ids(&mut diags, cfg.target_groups.iter().map(|g| &g.id), "target group", is_slug_id, "[a-z0-9][a-z0-9-]*", &at);
 
@@ -318,6 +323,31 @@ pub fn parse(text: &str, path: &str) -> Result<SiteConfig, Diagnostics> {
         diags.push(Diagnostic::error("E-CONFIG", Loc::file(path), "limits.max_file_size must be greater than 0"));
     }
     if diags.has_errors() { Err(diags) } else { Ok(cfg) }
+}
+
+/// Names at the top of the output folder that are not version folders: site-level pages and
+/// folders, the preview server's endpoints, and (below) the `[output] preserve` entries. A
+/// version with one of these ids would overwrite or be overwritten by them.
+pub const RESERVED_TOP_LEVEL: [&str; 10] =
+    ["index.html", "versions.html", "404.html", "sitemap.xml", "robots.txt", "static", "requirements", "feeds", "search", "__normbok"];
+
+fn check_reserved_version_ids(diags: &mut Diagnostics, cfg: &SiteConfig, at: &dyn Fn(std::ops::Range<usize>) -> Loc) {
+    for v in &cfg.versions {
+        let id = v.id.get_ref();
+        let clash =
+            RESERVED_TOP_LEVEL.iter().map(|s| (*s).to_string()).chain(cfg.output.preserve.iter().cloned()).find(|r| r.eq_ignore_ascii_case(id));
+        let why = match clash {
+            Some(r) if cfg.output.preserve.contains(&r) => format!("it is kept from the previous output by [output] preserve (`{r}`)"),
+            Some(r) => format!("the site-level output `{r}` has that name"),
+            // Hidden names are the output marker, staging folders and VCS folders.
+            None if id.starts_with('.') => "ids starting with `.` are hidden files (the output marker, staging folders, .git)".to_string(),
+            None => continue,
+        };
+        diags.push(
+            Diagnostic::error("E-CONFIG", at(v.id.span()), format!("version id `{id}` is reserved: {why}"))
+                .help(format!("reserved at the top of the output: {}; choose another id", RESERVED_TOP_LEVEL.join(", "))),
+        );
+    }
 }
 
 fn check_ids<'a>(
@@ -389,6 +419,16 @@ mod tests {
     fn minimal_config_parses() {
         let c = parse(MIN, "normbok.toml").map_err(|d| d.render());
         assert!(c.is_ok(), "{c:?}");
+    }
+
+    #[test]
+    fn reserved_version_ids_are_refused_with_location() {
+        for id in ["index.html", "static", "requirements", "404.html", "Versions.html", "CNAME", ".hidden"] {
+            let text = MIN.replace("id = \"1\"", &format!("id = \"{id}\""));
+            let d = parse(&text, "normbok.toml").err().map(|d| d.render()).unwrap_or_default();
+            assert!(d.contains("normbok.toml:3:6: error[E-CONFIG]: version id"), "{id}: {d}");
+        }
+        assert!(parse(&MIN.replace("id = \"1\"", "id = \"2025.1\""), "normbok.toml").is_ok());
     }
 
     #[test]

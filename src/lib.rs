@@ -154,8 +154,14 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(o) => o,
         Err(e) => return Outcome::one(Exit::Usage, e.diagnostic().clone()),
     };
-    if let Some(z) = &opts.zip
-        && let Err(e) = output::check_out_path(&opts.root, z)
+    let zip = match opts.zip.as_deref().map(|z| output::check_zip_path(&opts.root, z, &out)).transpose() {
+        Ok(z) => z,
+        Err(e) => return Outcome::one(Exit::Usage, e.diagnostic().clone()),
+    };
+    // Refuse a foreign output folder before the work of compiling; `write_site` checks
+    // again under the lock. A configuration that does not parse fails in `compile` anyway.
+    if let Some(cfg) = std::fs::read_to_string(opts.root.join(config::CONFIG_FILE)).ok().and_then(|t| config::parse(&t, config::CONFIG_FILE).ok())
+        && let Err(e) = output::check_out_contents(&out, &cfg.output.preserve)
     {
         return Outcome::one(Exit::Usage, e.diagnostic().clone());
     }
@@ -171,24 +177,23 @@ pub fn build(opts: &BuildOptions) -> Outcome {
     }
     let preserve = &compiled.site.config.output.preserve;
     let t = Timer::new();
-    let written = output::write_site(&out, &compiled.files, preserve);
+    let written = output::write_site(&out, &compiled.files, preserve, zip.as_deref());
     t.lap("write");
     if let Err(e) = written {
         let exit = match e {
             output::OutputError::Locked(_) => Exit::Locked,
             output::OutputError::Refused(_) => Exit::Usage,
-            output::OutputError::Io(_) => Exit::Invalid,
+            output::OutputError::Io(_) | output::OutputError::IoFile(_) => Exit::Invalid,
         };
+        let mut diag = e.diagnostic().clone();
+        if let output::OutputError::IoFile(b) = &e
+            && let Some(src) = source_of(&compiled.site, &b.1)
+        {
+            diag = diag.help(format!("this file is generated from {src}"));
+        }
         let mut d = compiled.diagnostics;
-        d.push(e.diagnostic().clone());
+        d.push(diag);
         return Outcome::fail(exit, d);
-    }
-    if let Some(z) = &opts.zip
-        && let Err(e) = output::write_zip(z, &compiled.files)
-    {
-        let mut d = compiled.diagnostics;
-        d.push(e.diagnostic().clone());
-        return Outcome::fail(Exit::Invalid, d);
     }
     let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
     let summary = format!(
@@ -200,6 +205,24 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         started.elapsed().as_millis()
     );
     Outcome { exit: Exit::Success, diagnostics: compiled.diagnostics, summary: Some(summary) }
+}
+
+/// The source file an output file is generated from, when there is one (guide pages, page
+/// assets, requirement and chapter pages), for `E-OUTPUT` diagnostics.
+fn source_of(site: &model::Site, rel: &str) -> Option<String> {
+    let (vid, rest) = rel.split_once('/')?;
+    let v = site.versions.iter().find(|v| v.id == vid)?;
+    if let Some(p) = v.pages.iter().find(|p| p.out == rest) {
+        return Some(p.file.clone());
+    }
+    if let Some(a) = v.assets.iter().find(|a| a.rel == rest) {
+        return Some(a.src.clone());
+    }
+    if let Some(id) = rest.strip_prefix("requirements/").and_then(|r| r.strip_suffix(".html")) {
+        return v.requirement(id).map(|r| r.id.loc.path.clone());
+    }
+    let id = rest.strip_prefix("chapters/").and_then(|r| r.strip_suffix(".html"))?;
+    v.chapter(id).map(|c| c.file.clone())
 }
 
 /// `normbok check` (content only).

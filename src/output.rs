@@ -23,6 +23,9 @@ pub enum OutputError {
     Locked(Diagnostic),
     /// I/O failure (exit 1); the previous output is intact.
     Io(Diagnostic),
+    /// I/O failure writing one output file (exit 1), with its path inside the output folder,
+    /// so the caller can name the source it was generated from.
+    IoFile(Box<(Diagnostic, String)>),
 }
 
 impl OutputError {
@@ -30,6 +33,7 @@ impl OutputError {
     pub fn diagnostic(&self) -> &Diagnostic {
         match self {
             OutputError::Refused(d) | OutputError::Locked(d) | OutputError::Io(d) => d,
+            OutputError::IoFile(b) => &b.0,
         }
     }
 }
@@ -38,10 +42,18 @@ fn io_err(what: &str, path: &Path, e: &std::io::Error) -> OutputError {
     OutputError::Io(Diagnostic::global("E-OUTPUT", format!("{what} {}: {e}", path.display())))
 }
 
-/// Resolves `p` against the current directory without requiring it to exist.
-fn absolute(p: &Path) -> PathBuf {
+/// [`io_err`] for one output file, `rel` being its path inside the output folder.
+fn file_err(what: &str, out: &Path, rel: &str, e: &std::io::Error) -> OutputError {
+    match io_err(what, &shown(out, rel), e) {
+        OutputError::Io(d) => OutputError::IoFile(Box::new((d, rel.to_string()))),
+        other => other,
+    }
+}
+
+/// `p` made absolute against the current directory with `.`/`..` removed lexically; no
+/// symlink is resolved (so the last component can still be checked for being one).
+fn lexical(p: &Path) -> PathBuf {
     let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-    // Normalize `.`/`..` lexically, then canonicalize the longest existing prefix (symlinks).
     let mut norm = PathBuf::new();
     for c in abs.components() {
         match c {
@@ -52,6 +64,13 @@ fn absolute(p: &Path) -> PathBuf {
             other => norm.push(other),
         }
     }
+    norm
+}
+
+/// Resolves `p` against the current directory without requiring it to exist: the lexical
+/// path with its longest existing prefix canonicalized (symlinks resolved).
+fn absolute(p: &Path) -> PathBuf {
+    let norm = lexical(p);
     let mut existing = norm.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -68,32 +87,163 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
+// ---- Guards: which paths normbok may replace (SPEC §10). Kept apart from the write path. ----
+
+/// The marker file written into every output folder (and zip). An existing non-empty folder
+/// without it is not replaced, so a mistyped `--out` can never wipe someone's files.
+pub const MARKER: &str = ".normbok-output";
+
+/// Content of [`MARKER`] (constant, so builds stay byte-identical).
+pub const MARKER_TEXT: &[u8] = b"This folder was written by `normbok build`. The next build replaces everything in it\n\
+except the entries listed in [output] preserve (default .git, CNAME).\n";
+
+/// Folder names of version-control systems: never an output, never inside one.
+const VCS_DIRS: [&str; 10] = [".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".fossil", ".jj", ".pijul", ".sl"];
+
+fn refused(code_path: &Path, what: &str, why: &str, help: &str) -> OutputError {
+    OutputError::Refused(
+        Diagnostic::global("E-OUTPUT-PATH", format!("refusing to write the {what} to {}: {why}", code_path.display())).help(help.to_string()),
+    )
+}
+
+fn is_symlink(p: &Path) -> bool {
+    p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn vcs_component(p: &Path) -> Option<String> {
+    p.components().filter_map(|c| c.as_os_str().to_str()).find(|c| VCS_DIRS.contains(c)).map(str::to_string)
+}
+
 /// Refuses output paths that would destroy sources: `/`, the site root or an ancestor of it,
-/// and anything inside `content/` or `themes/`.
+/// anything inside `content/` or `themes/`, a symlink (never followed), a version-control
+/// folder or anything inside one, and an existing file. Returns the resolved path.
 pub fn check_out_path(root: &Path, out: &Path) -> Result<PathBuf, OutputError> {
+    let lex = lexical(out);
+    let refuse = |why: &str| Err(refused(out, "site", why, "choose a separate folder such as `public`"));
+    if is_symlink(&lex) {
+        return Err(refused(
+            out,
+            "site",
+            "it is a symbolic link (normbok never follows a symlinked output)",
+            "pass the real folder, or remove the link",
+        ));
+    }
     let root = absolute(root);
-    let out = absolute(out);
-    let refuse = |why: &str| {
-        Err(OutputError::Refused(
-            Diagnostic::global("E-OUTPUT-PATH", format!("refusing to write the site to {}: {why}", out.display()))
-                .help("choose a separate folder such as `public`"),
-        ))
-    };
-    if out.parent().is_none() {
+    let abs = absolute(out);
+    if abs.parent().is_none() {
         return refuse("it is the file system root");
     }
-    if root.starts_with(&out) {
+    if root.starts_with(&abs) {
         return refuse("it is the site root or contains it");
     }
     for protected in ["content", "themes"] {
-        if out.starts_with(root.join(protected)) {
+        if abs.starts_with(root.join(protected)) {
             return refuse(&format!("it is inside {protected}/"));
         }
     }
-    if out.join(crate::config::CONFIG_FILE).exists() {
+    if let Some(vcs) = vcs_component(&lex).or_else(|| vcs_component(&abs)) {
+        return refuse(&format!("it is a version-control folder or inside one (`{vcs}`)"));
+    }
+    if abs.exists() && !abs.is_dir() {
+        return refuse("it exists and is not a folder");
+    }
+    if abs.join(crate::config::CONFIG_FILE).exists() {
         return refuse("it contains a normbok.toml (a site, not an output folder)");
     }
-    Ok(out)
+    Ok(abs)
+}
+
+/// Whether `dir` is an output of a normbok from before the marker: it has the site-level
+/// files every build writes (`index.html`, `versions.html`, `static/normbok.js`).
+fn is_legacy_output(dir: &Path) -> bool {
+    dir.join("index.html").is_file() && dir.join("versions.html").is_file() && dir.join("static/normbok.js").is_file()
+}
+
+/// Refuses an existing output folder that normbok did not write: it must be missing, empty
+/// (or hold only `preserve`d entries), carry [`MARKER`], or have the layout of an earlier
+/// normbok output. Checked again under the lock, right before the swap.
+pub fn check_out_contents(out: &Path, preserve: &[String]) -> Result<(), OutputError> {
+    if is_symlink(out) {
+        return Err(refused(
+            out,
+            "site",
+            "it is a symbolic link (normbok never follows a symlinked output)",
+            "pass the real folder, or remove the link",
+        ));
+    }
+    let rd = match fs::read_dir(out) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // What cannot be listed cannot be shown to be ours.
+        Err(e) => return Err(refused(out, "site", &format!("its content cannot be read ({e})"), "choose a folder normbok can read")),
+    };
+    if out.join(MARKER).symlink_metadata().is_ok_and(|m| m.is_file()) || is_legacy_output(out) {
+        return Ok(());
+    }
+    let mut foreign: Vec<String> =
+        rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !preserve.contains(n)).collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let more = foreign.len().saturating_sub(3);
+    foreign.truncate(3);
+    let listed = foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let listed = if more > 0 { format!("{listed} and {more} more") } else { listed };
+    Err(refused(
+        out,
+        "site",
+        &format!("the folder is not empty and is not an earlier normbok output (no {MARKER} file; it holds {listed})"),
+        "choose a new or empty folder; normbok replaces only folders it wrote itself",
+    ))
+}
+
+/// Refuses a `--zip` target that is a symlink, a folder, the configuration, inside `content/`,
+/// `themes/`, the output folder or a version-control folder, or an existing file that is not
+/// a zip archive. Returns the resolved path.
+pub fn check_zip_path(root: &Path, zip: &Path, out: &Path) -> Result<PathBuf, OutputError> {
+    let refuse = |why: &str| Err(refused(zip, "zip", why, "choose a new file name outside the site sources, such as `site.zip`"));
+    if is_symlink(&lexical(zip)) {
+        return refuse("it is a symbolic link (normbok never follows a symlinked output)");
+    }
+    let root = absolute(root);
+    let abs = absolute(zip);
+    let out = absolute(out);
+    if abs.parent().is_none() || root.starts_with(&abs) {
+        return refuse("it is the site root or contains it");
+    }
+    if abs.is_dir() {
+        return refuse("it is a folder");
+    }
+    if abs == root.join(crate::config::CONFIG_FILE) {
+        return refuse("it is the site configuration");
+    }
+    for protected in ["content", "themes"] {
+        if abs.starts_with(root.join(protected)) {
+            return refuse(&format!("it is inside {protected}/"));
+        }
+    }
+    if abs.starts_with(&out) {
+        return refuse("it is inside the output folder, which the build replaces");
+    }
+    // `<out>.lock` and the `.<out>.staging-*`/`.<out>.old-*` siblings are removed by the build.
+    let out_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let zip_name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if abs.parent() == out.parent() && (zip_name == format!("{out_name}.lock") || zip_name.starts_with(&format!(".{out_name}."))) {
+        return refuse("it is one of the build's own lock or staging names beside the output folder");
+    }
+    if let Some(vcs) = vcs_component(&abs) {
+        return refuse(&format!("it is inside a version-control folder (`{vcs}`)"));
+    }
+    if abs.exists() && !is_zip_file(&abs) {
+        return refuse("it exists and is not a zip archive (normbok only replaces zip files)");
+    }
+    Ok(abs)
+}
+
+fn is_zip_file(p: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(p).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06")
 }
 
 /// Holds `<out>.lock` until dropped.
@@ -121,8 +271,12 @@ pub fn lock(out: &Path) -> Result<Lock, OutputError> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| io_err("cannot create", parent, &e))?;
     }
-    let mut file =
-        OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(|e| io_err("cannot open lock", &path, &e))?;
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    // A planted `<out>.lock` symlink must not make us truncate the file it points at.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    let mut file = opts.open(&path).map_err(|e| io_err("cannot open lock", &path, &e))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(_) => {
@@ -154,9 +308,9 @@ fn remove_stale(out: &Path) {
     }
 }
 
-/// Test hook: fail after writing this many files (env `NORMBOK_FAIL_AFTER_FILES`) or at the
-/// final rename (env `NORMBOK_FAIL_AT=rename`), to prove that failures leave the previous
-/// output intact. Only in debug builds, which is what the test suite runs.
+/// Test hook: fail after writing this many files (env `NORMBOK_FAIL_AFTER_FILES`) or at a
+/// named step (env `NORMBOK_FAIL_AT=rename|zip|zip-rename`), to prove that failures leave the
+/// previous output intact. Only in debug builds, which is what the test suite runs.
 fn failpoint(name: &str, count: usize) -> Result<(), std::io::Error> {
     if !cfg!(debug_assertions) {
         return Ok(());
@@ -168,31 +322,81 @@ fn failpoint(name: &str, count: usize) -> Result<(), std::io::Error> {
     if hit { Err(std::io::Error::other(format!("injected failure ({name})"))) } else { Ok(()) }
 }
 
-/// Writes `files` to `out` atomically, keeping `preserve`d entries of a previous output.
-pub fn write_site(out: &Path, files: &Files, preserve: &[String]) -> Result<(), OutputError> {
+/// Test hook: fail writing the one output file named by env `NORMBOK_FAIL_WRITE` (a path inside
+/// the output folder), to check what the diagnostic names. Debug builds only.
+fn fail_write(rel: &str) -> Result<(), std::io::Error> {
+    if cfg!(debug_assertions) && std::env::var("NORMBOK_FAIL_WRITE").is_ok_and(|v| v == rel) {
+        return Err(std::io::Error::other("injected failure (write)"));
+    }
+    Ok(())
+}
+
+/// Writes `files` to `out` atomically, keeping `preserve`d entries of a previous output,
+/// and, with `zip`, the same site as one zip file. The zip is written before the swap and
+/// put in place together with it: on any failure both the previous output folder and the
+/// previous zip are left byte-identical, and no temporary file remains.
+pub fn write_site(out: &Path, files: &Files, preserve: &[String], zip: Option<&Path>) -> Result<(), OutputError> {
     let _lock = lock(out)?;
+    check_out_contents(out, preserve)?;
     remove_stale(out);
     let staging = sibling(out, &format!("staging-{}", std::process::id()));
-    let result = write_staging(&staging, files).and_then(|()| swap(out, &staging, preserve));
+    let result = write_staging(&staging, files).and_then(|()| {
+        let mut pending = zip.map(|z| PendingZip::write(z, files)).transpose()?;
+        if let Some(p) = pending.as_mut() {
+            p.place()?;
+        }
+        match swap(out, &staging, preserve) {
+            Ok(()) => {
+                if let Some(p) = pending {
+                    p.finish();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(p) = pending {
+                    p.rollback();
+                }
+                Err(e)
+            }
+        }
+    });
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
+/// How an output file is named in diagnostics: relative to the output folder as the user
+/// knows it (`public/1/index.html`), never the staging path.
+fn shown(out: &Path, rel: &str) -> PathBuf {
+    let name = out.file_name().map(PathBuf::from).unwrap_or_default();
+    if rel.is_empty() { name } else { name.join(rel) }
+}
+
 fn write_staging(staging: &Path, files: &Files) -> Result<(), OutputError> {
-    let dirs: std::collections::BTreeSet<PathBuf> = files.keys().filter_map(|p| staging.join(p).parent().map(Path::to_path_buf)).collect();
-    for d in std::iter::once(staging.to_path_buf()).chain(dirs) {
-        fs::create_dir_all(&d).map_err(|e| io_err("cannot create", &d, &e))?;
+    // The staging folder is `.<out>.staging-<pid>`; diagnostics name `<out>/…` instead.
+    let out_name = staging
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .and_then(|n| n.strip_prefix('.').and_then(|n| n.rsplit_once(".staging-")).map(|(o, _)| o.to_string()))
+        .unwrap_or_default();
+    let out = staging.with_file_name(&out_name);
+    let dirs: std::collections::BTreeSet<PathBuf> = files.keys().filter_map(|p| Path::new(p).parent().map(Path::to_path_buf)).collect();
+    fs::create_dir_all(staging).map_err(|e| io_err("cannot create", &shown(&out, ""), &e))?;
+    for d in dirs {
+        fs::create_dir_all(staging.join(&d)).map_err(|e| io_err("cannot create", &shown(&out, &d.to_string_lossy()), &e))?;
     }
     let entries: Vec<(usize, (&String, &Vec<u8>))> = files.iter().enumerate().collect();
     entries.par_iter().try_for_each(|(n, (path, bytes))| {
         let target = staging.join(path);
-        failpoint("files", *n).map_err(|e| io_err("cannot write", &target, &e))?;
-        let mut f = File::create(&target).map_err(|e| io_err("cannot write", &target, &e))?;
-        f.write_all(bytes).map_err(|e| io_err("cannot write", &target, &e))
+        let err = |e: std::io::Error| file_err("cannot write", &out, path, &e);
+        failpoint("files", *n).map_err(err)?;
+        fail_write(path).map_err(err)?;
+        let mut f = File::create(&target).map_err(err)?;
+        f.write_all(bytes).map_err(err)
     })?;
-    sync_tree(staging).map_err(|e| io_err("cannot sync", staging, &e))
+    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(|e| io_err("cannot write", &shown(&out, MARKER), &e))?;
+    sync_tree(staging).map_err(|e| io_err("cannot sync", &shown(&out, ""), &e))
 }
 
 /// Makes the staged tree durable before it is swapped in. One `syncfs` for the whole file
@@ -265,33 +469,97 @@ fn swap(out: &Path, staging: &Path, preserve: &[String]) -> Result<(), OutputErr
     Ok(())
 }
 
-/// Writes the site as one zip (deterministic: sorted entries, fixed timestamps).
-pub fn write_zip(path: &Path, files: &Files) -> Result<(), OutputError> {
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| -> Result<(), OutputError> {
-        let f = File::create(&tmp).map_err(|e| io_err("cannot write", &tmp, &e))?;
+/// A zip written beside its target, then swapped in with the site: `place` moves a previous
+/// zip aside and the new one in; `rollback` undoes that; `finish` drops the old one.
+struct PendingZip {
+    target: PathBuf,
+    tmp: PathBuf,
+    /// Where a previous zip waits until the swap succeeded.
+    old: PathBuf,
+    backed_up: bool,
+    placed: bool,
+}
+
+impl PendingZip {
+    /// Writes the site as one zip into a temporary file beside `target` (deterministic:
+    /// sorted entries, fixed timestamps; the output marker included).
+    fn write(target: &Path, files: &Files) -> Result<Self, OutputError> {
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let old = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
+        // Temporary zips of killed runs (other pids) go; their names are ours alone.
+        if let (Some(parent), Some(prefix)) =
+            (target.parent(), tmp.file_name().and_then(|n| n.to_str()).and_then(|n| n.rsplit_once("-")).map(|(p, _)| format!("{p}-")))
+            && let Ok(rd) = fs::read_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent })
+        {
+            for e in rd.filter_map(Result::ok) {
+                if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) && e.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+        let pending = PendingZip { target: target.to_path_buf(), tmp, old, backed_up: false, placed: false };
+        let zerr = |e: &dyn std::fmt::Display| io_err("cannot write", target, &std::io::Error::other(e.to_string()));
+        // `create_new` never follows a symlink planted at the temporary name.
+        let f = OpenOptions::new().write(true).create_new(true).open(&pending.tmp).map_err(|e| io_err("cannot write", target, &e))?;
         let mut z = zip::ZipWriter::new(f);
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
-        for (name, bytes) in files {
-            z.start_file(name.as_str(), opts)
-                .map_err(|e| io_err("cannot write zip entry", Path::new(name), &std::io::Error::other(e.to_string())))?;
-            z.write_all(bytes).map_err(|e| io_err("cannot write", &tmp, &e))?;
+        let marker = (MARKER.to_string(), MARKER_TEXT.to_vec());
+        for (n, (name, bytes)) in std::iter::once((&marker.0, &marker.1)).chain(files.iter()).enumerate() {
+            failpoint("zip", n).map_err(|e| io_err("cannot write", target, &e))?;
+            z.start_file(name.as_str(), opts).map_err(|e| zerr(&e))?;
+            z.write_all(bytes).map_err(|e| io_err("cannot write", target, &e))?;
         }
-        let f = z.finish().map_err(|e| io_err("cannot finish", &tmp, &std::io::Error::other(e.to_string())))?;
-        f.sync_all().map_err(|e| io_err("cannot sync", &tmp, &e))?;
-        fs::rename(&tmp, path).map_err(|e| io_err("cannot move into place", path, &e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        let f = z.finish().map_err(|e| zerr(&e))?;
+        f.sync_all().map_err(|e| io_err("cannot sync", target, &e))?;
+        Ok(pending)
     }
-    result
+
+    fn place(&mut self) -> Result<(), OutputError> {
+        if self.target.symlink_metadata().is_ok() {
+            let _ = fs::remove_file(&self.old);
+            fs::rename(&self.target, &self.old).map_err(|e| io_err("cannot move aside", &self.target, &e))?;
+            self.backed_up = true;
+        }
+        if let Err(e) = failpoint("zip-rename", 0).and_then(|()| fs::rename(&self.tmp, &self.target)) {
+            if self.backed_up {
+                let _ = fs::rename(&self.old, &self.target);
+                self.backed_up = false;
+            }
+            return Err(io_err("cannot move into place", &self.target, &e));
+        }
+        self.placed = true;
+        Ok(())
+    }
+
+    fn rollback(mut self) {
+        if self.placed {
+            let _ = fs::remove_file(&self.target);
+            if self.backed_up {
+                let _ = fs::rename(&self.old, &self.target);
+                self.backed_up = false;
+            }
+            self.placed = false;
+        }
+    }
+
+    fn finish(mut self) {
+        if self.backed_up {
+            let _ = fs::remove_file(&self.old);
+            self.backed_up = false;
+        }
+        self.placed = false;
+    }
+}
+
+impl Drop for PendingZip {
+    /// Whatever happened, no temporary zip stays behind.
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
 }
 
 #[cfg(test)]

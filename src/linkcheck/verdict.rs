@@ -66,6 +66,8 @@ pub enum Answer {
     Excluded(String),
     /// The URL cannot be requested at all (malformed).
     Invalid(String),
+    /// The server rate-limited the checker and asked for a longer wait than allowed.
+    RateLimited(String),
     /// Anything else the checker reported.
     Other(String),
 }
@@ -73,7 +75,7 @@ pub enum Answer {
 impl Answer {
     /// Whether the server at the other end was reached (any HTTP status counts).
     pub fn reached_a_server(&self) -> bool {
-        matches!(self, Answer::Http { .. })
+        matches!(self, Answer::Http { .. } | Answer::RateLimited(_))
     }
 
     /// Whether this failure is what having no network at all looks like: no name resolution,
@@ -160,6 +162,7 @@ pub fn judge(url: &str, answer: &Answer, offline: bool) -> Judged {
         Answer::Network(e) => j(Verdict::Unverified, None, None, format!("could not connect: {e}")),
         Answer::Excluded(why) => j(Verdict::Excluded, None, None, why.clone()),
         Answer::Invalid(e) => j(Verdict::Broken, None, None, format!("invalid URL: {e}")),
+        Answer::RateLimited(e) => j(Verdict::Unverified, None, None, e.clone()),
         Answer::Other(e) => j(Verdict::Unverified, None, None, e.clone()),
     }
 }

@@ -72,8 +72,17 @@ impl HostPolicy {
                 None => (host.to_string(), ""),
             }
         };
+        // `localhost` or a loopback address literal (`--bind 127.0.0.2`, `[::1]`): a DNS
+        // rebinding attack needs a host *name*, so literals are safe.
         let name = name.to_ascii_lowercase();
-        if !matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
+        let literal = name.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().ok();
+        let bracketed = name.starts_with('[');
+        let loopback = match literal {
+            Some(std::net::IpAddr::V4(ip)) => !bracketed && ip.is_loopback(),
+            Some(std::net::IpAddr::V6(ip)) => bracketed && ip.is_loopback(),
+            None => name == "localhost",
+        };
+        if !loopback {
             return false;
         }
         match rest.strip_prefix(':') {
@@ -338,10 +347,20 @@ mod tests {
     #[test]
     fn host_policy() {
         let p = HostPolicy::Loopback(1111);
-        for ok in ["localhost:1111", "127.0.0.1:1111", "[::1]:1111", "LOCALHOST:1111"] {
+        for ok in ["localhost:1111", "127.0.0.1:1111", "[::1]:1111", "LOCALHOST:1111", "127.0.0.2:1111"] {
             assert!(p.allows(Some(ok)), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:1111", "localhost:2222", "localhost", "127.0.0.1.evil.example:1111", "[::1]", "[::2]:1111"] {
+        for bad in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost:2222",
+            "localhost",
+            "127.0.0.1.evil.example:1111",
+            "[::1]",
+            "[::2]:1111",
+            "10.0.0.1:1111",
+            "[127.0.0.1]:1111",
+        ] {
             assert!(!p.allows(Some(bad)), "{bad}");
         }
         assert!(!p.allows(None));

@@ -96,18 +96,37 @@ fn bind(ip: IpAddr, port: u16) -> std::io::Result<std::net::TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::other("no port to try")))
 }
 
+/// Most builds in a row that are dropped because changes arrived while they ran.
+const MAX_STALE_BUILDS: u32 = 5;
+
 /// Runs one build and publishes it: the new site (or the overlay), then the reload event.
-fn publish(shared: &Shared, rebuilder: &mut Rebuilder, changed: &[PathBuf], generation: u64) {
+/// When `rx` is given and changes arrived while the build ran, the build is stale: nothing is
+/// shown, and the builds go on (with those changes) until one finishes with none pending, so
+/// readers never see a half-applied burst. The reload event is sent once, for that build.
+fn publish(shared: &Shared, rebuilder: &mut Rebuilder, changed: &[PathBuf], generation: u64, rx: Option<&mpsc::Receiver<Vec<PathBuf>>>) {
     let started = Instant::now();
-    let result = rebuilder.rebuild(changed);
+    let mut result = rebuilder.rebuild(changed);
+    let mut builds = 1;
+    // Bounded, so a tool that writes without pause still gets its site shown now and then.
+    while let Some(rx) = rx.filter(|_| builds < MAX_STALE_BUILDS) {
+        let mut more = watch::take_pending(rx);
+        if more.is_empty() {
+            break;
+        }
+        more.sort();
+        more.dedup();
+        builds += 1;
+        result = rebuilder.rebuild(&more);
+    }
     let ms = started.elapsed().as_millis();
+    let again = if builds > 1 { format!("; {builds} builds, changes arrived during the build") } else { String::new() };
     match result {
         Ok(b) => {
             if !b.warnings.items().is_empty() {
                 log(b.warnings.render().trim_end());
             }
             let how = if b.full { "full build".to_string() } else { format!("{} outputs redone", b.rendered) };
-            log(&format!("built {} files in {ms} ms ({how})", b.files.len()));
+            log(&format!("built {} files in {ms} ms ({how}{again})", b.files.len()));
             shared.swap(Snapshot { files: b.files, errors: None });
         }
         Err(d) => {
@@ -161,11 +180,9 @@ pub fn run(opts: &ServeOptions) -> Outcome {
         Err(e) => return fail("E-WATCH", format!("cannot watch {}: {e}", root.display())),
     };
     let mut rebuilder = Rebuilder::new(&root);
-    publish(&shared, &mut rebuilder, &[], 0);
+    publish(&shared, &mut rebuilder, &[], 0, None);
 
-    let host = if addr.ip().is_unspecified() || addr.ip().is_loopback() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
-    let host = if addr.is_ipv6() && host != "127.0.0.1" { format!("[{host}]") } else { host };
-    let url = format!("http://{host}:{}/", addr.port());
+    let url = url_for(addr);
     log(&format!("serving {} at {url} (Ctrl-C to stop)", root.display()));
     if opts.open {
         open_browser(&url);
@@ -179,7 +196,7 @@ pub fn run(opts: &ServeOptions) -> Outcome {
             generation += 1;
             let shown: Vec<String> = batch.iter().take(3).map(|p| p.strip_prefix(&build_root).unwrap_or(p).display().to_string()).collect();
             log(&format!("change: {}{}", shown.join(", "), if batch.len() > 3 { format!(" and {} more", batch.len() - 3) } else { String::new() }));
-            publish(&build_shared, &mut rebuilder, &batch, generation);
+            publish(&build_shared, &mut rebuilder, &batch, generation, Some(&rx));
         }
     });
     if let Err(e) = builder {
@@ -206,6 +223,19 @@ pub fn run(opts: &ServeOptions) -> Outcome {
     }
 }
 
+/// The URL to print for the bound address: the address itself (so `--bind 127.0.0.2` or
+/// `::1` prints one that connects), IPv6 in brackets; a wildcard bind is reached through the
+/// loopback address of its family.
+pub fn url_for(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    // `SocketAddr`'s Display brackets IPv6 (and drops a zero scope id).
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+}
+
 fn open_browser(url: &str) {
     let cmd = if cfg!(target_os = "macos") {
         "open"
@@ -216,5 +246,26 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = std::process::Command::new(cmd).arg(url).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn() {
         log(&format!("warning: could not open a browser ({cmd}: {e}); open {url} yourself"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_urls_use_the_bound_address() {
+        let cases = [
+            ("127.0.0.1:1111", "http://127.0.0.1:1111/"),
+            ("127.0.0.2:8", "http://127.0.0.2:8/"),
+            ("[::1]:1111", "http://[::1]:1111/"),
+            ("0.0.0.0:5", "http://127.0.0.1:5/"),
+            ("[::]:5", "http://[::1]:5/"),
+            ("192.168.1.4:80", "http://192.168.1.4:80/"),
+        ];
+        for (addr, url) in cases {
+            let a: SocketAddr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+            assert_eq!(url_for(a), url, "{addr}");
+        }
     }
 }

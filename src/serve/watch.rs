@@ -2,13 +2,15 @@
 //! file-system events into batches of changed paths for the rebuild loop.
 //!
 //! All event normalisation lives here (as in Zola's `fs_utils`): access events and editor
-//! temp/swap/backup files are dropped, the debouncer folds bursts, and [`next_batch`] merges
-//! whatever queued up while a build ran, so a `git checkout` of 200 files gives one rebuild
+//! temp/swap/backup files are dropped, the debouncer folds bursts, [`next_batch`] waits until
+//! the tree has been quiet for [`SETTLE`] and merges whatever queued up while a build ran, and
+//! the build loop builds again instead of publishing when more changes arrived during a build
+//! ([`take_pending`]), so a `git checkout` of 200 files gives one reload of the complete tree
 //! and two builds never run at once.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer_opt};
@@ -18,6 +20,13 @@ use crate::config::CONFIG_FILE;
 /// How long the debouncer waits for a burst to end. Short, because the benchmark target
 /// (save → reload under 150 ms) includes it; [`next_batch`] coalesces what it splits.
 pub const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// How long no further change may arrive before a build starts. The debouncer splits a long
+/// burst (a `git checkout`, a formatter over the tree) at its ticks; this joins the pieces.
+pub const SETTLE: Duration = Duration::from_millis(80);
+
+/// Longest a build is put off while changes keep arriving (a tool that writes forever).
+pub const MAX_SETTLE: Duration = Duration::from_secs(3);
 
 /// Whether a file name belongs to an editor's temporary, swap or backup files (vim `.x.swp`,
 /// `x~` and its `4913` probe, emacs `#x#` and `.#x`, JetBrains `___jb_tmp___`, atomic-save
@@ -47,17 +56,32 @@ pub fn is_relevant(root: &Path, path: &Path) -> bool {
     }
 }
 
-/// Blocks until at least one batch arrives, then takes every batch already queued: the
-/// changes made while the previous build ran become exactly one more build. `None` when the
-/// watcher is gone.
+/// Blocks until at least one batch arrives, then keeps taking batches until none has come
+/// for [`SETTLE`] (at most [`MAX_SETTLE`]): the changes of one burst, and those made while
+/// the previous build ran, become exactly one more build. `None` when the watcher is gone.
 pub fn next_batch(rx: &mpsc::Receiver<Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
     let mut paths = rx.recv().ok()?;
-    while let Ok(more) = rx.try_recv() {
-        paths.extend(more);
+    let started = Instant::now();
+    while started.elapsed() < MAX_SETTLE {
+        match rx.recv_timeout(SETTLE) {
+            Ok(more) => paths.extend(more),
+            Err(_) => break,
+        }
     }
+    paths.extend(take_pending(rx));
     paths.sort();
     paths.dedup();
     Some(paths)
+}
+
+/// Every batch already queued, without waiting (empty when none): changes that arrived
+/// while a build ran, which make that build stale before it is shown.
+pub fn take_pending(rx: &mpsc::Receiver<Vec<PathBuf>>) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    while let Ok(more) = rx.try_recv() {
+        paths.extend(more);
+    }
+    paths
 }
 
 /// A running watcher; dropping it stops watching.
@@ -150,5 +174,21 @@ mod tests {
         assert_eq!(batch.len(), 4);
         drop(tx);
         assert!(next_batch(&rx).is_none());
+    }
+
+    #[test]
+    fn a_burst_split_by_the_debouncer_is_one_batch() {
+        let (tx, rx) = mpsc::channel();
+        // Batches arrive spread out, each well inside the settle window of the one before.
+        let sender = std::thread::spawn(move || {
+            for i in 0..5 {
+                let _ = tx.send(vec![PathBuf::from(format!("/s/content/{i}.md"))]);
+                std::thread::sleep(SETTLE / 8);
+            }
+        });
+        let batch = next_batch(&rx).unwrap_or_default();
+        let _ = sender.join();
+        assert_eq!(batch.len(), 5, "{batch:?}");
+        assert!(take_pending(&rx).is_empty());
     }
 }

@@ -77,7 +77,13 @@ fn run_bad(fixture: &Path) -> Vec<String> {
     std::fs::create_dir_all(out.join("sub")).expect("mkdir");
     std::fs::write(out.join("index.html"), "previous site").expect("write");
     std::fs::write(out.join("sub/page.html"), "previous page").expect("write");
+    // Marked as normbok's own, so `build` may replace it (SPEC §10).
+    std::fs::write(out.join(".normbok-output"), "marker").expect("write");
     let before = tree(&out);
+    let guarded: Vec<_> = case.unchanged.iter().map(|p| (p, tree(&tmp.path().join(p)))).collect();
+    for (p, t) in &guarded {
+        assert!(!t.is_empty(), "{}: unchanged path {p} holds no file", fixture.display());
+    }
 
     let args = args_for(&case, &site, &out);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -96,11 +102,16 @@ fn run_bad(fixture: &Path) -> Vec<String> {
     if tree(&out) != before {
         problems.push("previous output changed".into());
     }
+    for (p, t) in &guarded {
+        if tree(&tmp.path().join(p)) != *t {
+            problems.push(format!("{p} changed"));
+        }
+    }
     let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.contains("staging") || n.contains(".old-"))
+                .filter(|n| n.contains("staging") || n.contains(".old-") || n.contains(".tmp-"))
                 .collect()
         })
         .unwrap_or_default();

@@ -515,3 +515,87 @@ fn invalid_links_config_is_reported() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("E-LINK-CONFIG"), "{}", stderr(&o));
 }
+
+fn check_json_env(root: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+    let mut c = assert_cmd::Command::cargo_bin("normbok").expect("bin");
+    c.current_dir(root).args(["check", "--external", "--format", "json", "--no-cache", "--root"]).arg(root);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().expect("run");
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stderr(&o)));
+    (o, v)
+}
+
+/// Issue 11 item 13: `Retry-After: 999999999` and an HTTP date in 2100 do not stall the run.
+/// Past `max_retry_after_secs` the link is `unverified` and the retry is never sent.
+#[test]
+fn huge_retry_after_is_capped_and_reported_unverified() {
+    let rt = rt();
+    let a = server(&rt, "127.0.0.1");
+    let b = server(&rt, "127.0.0.2");
+    mount(&rt, &a, "/forever", ResponseTemplate::new(429).insert_header("Retry-After", "999999999"));
+    mount(&rt, &b, "/2100", ResponseTemplate::new(503).insert_header("Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT"));
+    let page = format!("[a]({}/forever)\n\n[b]({}/2100)\n", a.uri(), b.uri());
+    let dir = site(&[("max_retries", "2"), ("max_retry_after_secs", "2")], &page, None);
+    let started = Instant::now();
+    let (o, v) = check_json(dir.path(), &["--no-cache"]);
+    let took = started.elapsed();
+    assert_eq!(code(&o), 3, "{}\n{v:#}", stderr(&o));
+    for (url, status) in [(format!("{}/forever", a.uri()), "429:"), (format!("{}/2100", b.uri()), "503:")] {
+        let l = link(&v, &url);
+        assert_eq!(l["verdict"], "unverified", "{l:#}");
+        let detail = l["detail"].as_str().unwrap_or("");
+        assert!(detail.starts_with(status) && detail.contains("max_retry_after_secs (2 s)"), "{l:#}");
+    }
+    assert_eq!(requests_to(&rt, &a, "/forever"), 1, "the retry is not sent");
+    assert_eq!(requests_to(&rt, &b, "/2100"), 1, "the retry is not sent");
+    // A hang guard, not a timing assertion: without the cap lychee waits 60 s per retry.
+    assert!(took < Duration::from_secs(45), "took {took:?}");
+}
+
+/// 302 to another address.
+struct RedirectTo(String);
+
+impl Respond for RedirectTo {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        ResponseTemplate::new(302).insert_header("Location", self.0.as_str())
+    }
+}
+
+/// Issue 11 item 15: the private-address exclusion looks at resolved addresses and every
+/// redirect hop: an IPv4-mapped IPv6 literal, a name that resolves to loopback and a redirect
+/// to 127.0.0.2 are all `excluded`. Server A (127.0.0.1) plays a public partner site through
+/// the debug-build hook `NORMBOK_TEST_PUBLIC_IPS`; server B (127.0.0.2) stays private.
+#[test]
+fn private_addresses_are_excluded_after_resolution_and_redirects() {
+    let rt = rt();
+    let a = server(&rt, "127.0.0.1");
+    let b = server(&rt, "127.0.0.2");
+    let bp = b.address().port();
+    mount(&rt, &a, "/fine", ResponseTemplate::new(200));
+    mount(&rt, &a, "/to-private", RedirectTo(format!("http://127.0.0.2:{bp}/t")));
+    for p in ["/t", "/m", "/n"] {
+        mount(&rt, &b, p, ResponseTemplate::new(200));
+    }
+    let urls = [
+        format!("{}/fine", a.uri()),
+        format!("{}/to-private", a.uri()),
+        format!("http://[::ffff:127.0.0.2]:{bp}/m"),
+        format!("http://partner.invalid:{bp}/n"),
+        format!("http://localhost.:{}/fine", a.address().port()),
+    ];
+    let page: String = urls.iter().enumerate().map(|(i, u)| format!("[l{i}]({u})\n\n")).collect();
+    let dir = site(&[("include_private", "false")], &page, None);
+    let (o, v) = check_json_env(dir.path(), &[("NORMBOK_TEST_PUBLIC_IPS", "127.0.0.1"), ("NORMBOK_TEST_DNS", "partner.invalid=127.0.0.2")]);
+    assert_eq!(code(&o), 0, "{}\n{v:#}", stderr(&o));
+    assert_eq!(verdict(&v, &urls[0]), "ok", "the hook makes A public, so the others are excluded for their own reasons");
+    for u in &urls[1..] {
+        assert_eq!(verdict(&v, u), "excluded", "{u}: {v:#}");
+    }
+    assert!(link(&v, &urls[1])["detail"].as_str().unwrap_or("").contains(&format!("redirects to http://127.0.0.2:{bp}/t")), "{v:#}");
+    assert_eq!(requests_to(&rt, &b, "/m"), 0);
+    assert_eq!(requests_to(&rt, &b, "/n"), 0);
+    assert_eq!(requests_to(&rt, &a, "/fine"), 1, "only the public URL itself, not its localhost. twin");
+}

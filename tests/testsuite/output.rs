@@ -88,7 +88,12 @@ fn preserved_entries_survive_and_stale_files_go() {
     let tmp = tempfile::tempdir().expect("tmp");
     site(tmp.path());
     let out = tmp.path().join("public");
+    // A gh-pages checkout: only preserved entries, so it counts as empty (SPEC §10).
     std::fs::create_dir_all(out.join(".git/refs")).expect("mkdir");
+    std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
+    std::fs::write(out.join("CNAME"), "veileder.example.org\n").expect("write");
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+    assert!(out.join(".normbok-output").is_file(), "every output carries the marker");
     std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
     std::fs::write(out.join("CNAME"), "veileder.example.org\n").expect("write");
     std::fs::write(out.join("stale.html"), "old").expect("write");
@@ -101,6 +106,7 @@ fn preserved_entries_survive_and_stale_files_go() {
 
 #[test]
 fn zip_holds_the_same_site() {
+    // (The marker file is in both, so the zip unpacks into a folder normbok may rebuild.)
     let tmp = tempfile::tempdir().expect("tmp");
     site(tmp.path());
     let o = assert_cmd::Command::cargo_bin("normbok")
@@ -161,4 +167,104 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&o), 2);
     let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").args(["build", "--help"]).output().expect("run");
     assert_eq!(code(&o), 0);
+}
+
+fn build_zip(cwd: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = assert_cmd::Command::cargo_bin("normbok").expect("bin");
+    c.current_dir(cwd).args(["build", "--root", "site", "--out", "public", "--zip", "site.zip"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run")
+}
+
+/// Issue 11 item 4: a failing `--zip` (while writing it, while moving it into place, or when
+/// the site swap after it fails) leaves the previous folder and the previous zip byte-identical
+/// and no temporary file behind.
+#[test]
+fn a_failing_zip_leaves_folder_and_zip_byte_identical() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = site(tmp.path());
+    let o = build_zip(tmp.path(), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = tree(&tmp.path().join("public"));
+    let zip_before = std::fs::read(tmp.path().join("site.zip")).expect("zip");
+    let p = s.join("content/1/pages/index.md");
+    let text = std::fs::read_to_string(&p).expect("read");
+    std::fs::write(&p, text.replace("Velkommen", "Hei")).expect("write");
+    for env in [("NORMBOK_FAIL_AT", "zip"), ("NORMBOK_FAIL_AT", "zip-rename"), ("NORMBOK_FAIL_AT", "rename")] {
+        let o = build_zip(tmp.path(), &[env]);
+        assert_eq!(code(&o), 1, "{env:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error[E-OUTPUT]") && stderr(&o).contains("injected failure"), "{}", stderr(&o));
+        assert!(tree(&tmp.path().join("public")) == before, "{env:?} changed the previous output");
+        assert!(std::fs::read(tmp.path().join("site.zip")).expect("zip") == zip_before, "{env:?} changed the previous zip");
+        let left: Vec<String> = std::fs::read_dir(tmp.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(left.is_empty(), "{env:?} left behind: {left:?}");
+    }
+    // Without a failure both change, and a temporary zip left by a killed run goes.
+    std::fs::write(tmp.path().join(".site.zip.tmp-99999"), "partial").expect("write");
+    assert_eq!(code(&build_zip(tmp.path(), &[])), 0);
+    assert!(!tmp.path().join(".site.zip.tmp-99999").exists());
+    assert!(tree(&tmp.path().join("public")) != before);
+    assert!(std::fs::read(tmp.path().join("site.zip")).expect("zip") != zip_before);
+}
+
+/// An output written by normbok before the marker existed (index.html, versions.html and
+/// static/normbok.js, no `.normbok-output`) is still recognised and rebuilt; a folder with
+/// only some of those files is not.
+#[test]
+fn an_output_from_before_the_marker_is_rebuilt() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    assert_eq!(code(&build(tmp.path(), &[])), 0);
+    let out = tmp.path().join("public");
+    std::fs::remove_file(out.join(".normbok-output")).expect("rm marker");
+    std::fs::write(out.join("stale.html"), "old").expect("write");
+    let o = build(tmp.path(), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join(".normbok-output").is_file() && !out.join("stale.html").exists());
+
+    std::fs::remove_file(out.join(".normbok-output")).expect("rm marker");
+    std::fs::remove_file(out.join("versions.html")).expect("rm");
+    let before = tree(&out);
+    let o = build(tmp.path(), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[E-OUTPUT-PATH]") && stderr(&o).contains("not an earlier normbok output"), "{}", stderr(&o));
+    assert!(tree(&out) == before);
+}
+
+/// A planted `public.lock` symlink does not make the build truncate the file it points at.
+#[test]
+fn a_symlinked_lock_file_is_not_followed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    std::fs::write(tmp.path().join("precious.txt"), "keep me").expect("write");
+    std::os::unix::fs::symlink("precious.txt", tmp.path().join("public.lock")).expect("symlink");
+    let o = build(tmp.path(), &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[E-OUTPUT]"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("precious.txt")).expect("read"), "keep me");
+    assert!(!tmp.path().join("public").exists());
+}
+
+/// Issue 11 item 19: a failed write names the output file inside the output folder and the
+/// source it comes from, never the staging path.
+#[test]
+fn write_errors_name_the_output_file_and_its_source() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site(tmp.path());
+    for (file, source) in [("1/index.html", "content/1/pages/index.md"), ("1/chapters/risiko.html", "content/1/requirements/risiko.yaml")] {
+        let o = build(tmp.path(), &[("NORMBOK_FAIL_WRITE", file)]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 1, "{err}");
+        assert!(err.contains(&format!("error[E-OUTPUT]: cannot write public/{file}: injected failure")), "{err}");
+        assert!(err.contains(&format!("help: this file is generated from {source}")), "{err}");
+        assert!(!err.contains("staging") && !err.contains(&tmp.path().display().to_string()), "{err}");
+        no_leftovers(tmp.path());
+    }
 }

@@ -3,7 +3,7 @@
 //! written. Timeouts here only guard against hangs; no assertion depends on timing.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -17,7 +17,8 @@ const GUARD: Duration = Duration::from_secs(90);
 /// A running `normbok serve`; killed on drop.
 struct Server {
     child: Child,
-    port: u16,
+    /// The address from the printed URL (what a user would open).
+    addr: SocketAddr,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
@@ -47,10 +48,10 @@ impl Server {
                 }
             }
         });
-        let mut s = Server { child, port: 0, lines, seen: Vec::new() };
+        let mut s = Server { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), lines, seen: Vec::new() };
         let line = s.wait_line(|l| l.starts_with("serving "));
-        let port = line.rsplit_once("127.0.0.1:").and_then(|(_, p)| p.split('/').next()).and_then(|p| p.parse().ok());
-        s.port = port.unwrap_or_else(|| panic!("no port in {line:?}"));
+        let addr = line.split_once(" at http://").and_then(|(_, rest)| rest.split('/').next()).and_then(|a| a.parse().ok());
+        s.addr = addr.unwrap_or_else(|| panic!("no http://ADDR:PORT/ in {line:?}"));
         s
     }
 
@@ -70,12 +71,12 @@ impl Server {
     }
 
     fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        self.addr.to_string()
     }
 
     /// A request with the given method, raw path and Host header.
     fn raw(&self, method: &str, path: &str, host: &str, extra: &str) -> Reply {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let mut s = TcpStream::connect(self.addr).expect("connect");
         s.set_read_timeout(Some(GUARD)).expect("timeout");
         write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n").expect("send");
         let mut buf = Vec::new();
@@ -89,7 +90,7 @@ impl Server {
 
     /// Subscribes to the event stream and waits until the server confirmed the subscription.
     fn events(&self) -> Events {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let mut s = TcpStream::connect(self.addr).expect("connect");
         s.set_read_timeout(Some(GUARD)).expect("timeout");
         write!(s, "GET /__normbok/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n", self.host()).expect("send");
         let mut e = Events { r: BufReader::new(s), head: String::new() };
@@ -178,6 +179,35 @@ fn serve_edit_on_disk_reloads_with_new_content() {
     let js = server.get("/__normbok/live.js");
     assert_eq!(js.status, 200);
     assert!(js.body.contains("sessionStorage"), "the reload keeps the scroll position");
+}
+
+/// Issue 11 item 16: a 200-file burst (a `git checkout`) gives one reload, and the site it
+/// announces is the complete tree. A later edit gives exactly one more.
+#[test]
+fn serve_a_200_file_burst_gives_one_reload_of_the_complete_tree() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let mut events = server.events();
+    let dir = root.join("content/1/pages/burst");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // Spread over a few hundred milliseconds, longer than the debouncer's window, as a
+    // checkout of a large tree is.
+    for i in 0..200 {
+        std::fs::write(dir.join(format!("p{i:03}.md")), format!("---\ntitle: Side {i}\n---\n\nTekst {i}.\n")).expect("write");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    events.next_event("reload");
+    for i in 0..200 {
+        let r = server.get(&format!("/1/burst/p{i:03}.html"));
+        assert_eq!(r.status, 200, "page {i} missing after the first reload: a partial tree was announced");
+    }
+    server.wait_line(|l| l.starts_with("built "));
+    std::fs::write(dir.join("p000.md"), "---\ntitle: Side 0\n---\n\nEndret.\n").expect("write");
+    events.next_event("reload");
+    server.wait_line(|l| l.starts_with("built "));
+    assert!(server.get("/1/burst/p000.html").body.contains("Endret."));
+    let changes = server.seen.iter().filter(|l| l.starts_with("change: ")).count();
+    assert_eq!(changes, 2, "one build cycle for the burst, one for the edit: {:?}", server.seen);
 }
 
 /// `normbok build` output never contains the live-reload script.
@@ -293,7 +323,7 @@ fn serve_allows_only_get_and_head() {
 fn serve_refuses_foreign_host_and_sends_no_wildcard_cors() {
     let (_tmp, root) = site();
     let server = Server::start(&root, &[]);
-    let port = server.port;
+    let port = server.addr.port();
     for h in [
         "evil.example".to_string(),
         format!("evil.example:{port}"),
@@ -337,11 +367,26 @@ fn serve_falls_back_to_the_next_free_port() {
     let port = taken.local_addr().expect("addr").port();
     let p = port.to_string();
     let mut server = Server::spawn(&["serve", "--root", root.to_str().expect("utf-8"), "--port", &p]);
-    assert_ne!(server.port, port);
+    assert_ne!(server.addr.port(), port);
     assert!(server.seen.iter().any(|l| l.contains(&format!("port {port} is in use"))), "{:?}", server.seen);
     assert_eq!(server.get("/").status, 200);
     server.child.kill().ok();
     drop(taken);
+}
+
+/// Issue 11 item 20: `--bind 127.0.0.2` and `--bind ::1` print a URL that connects (the
+/// bound address, IPv6 in brackets) and whose `Host` the loopback check accepts.
+#[test]
+fn serve_prints_a_url_that_connects_for_other_loopback_binds() {
+    let (_tmp, root) = site();
+    for (bind, host) in [("127.0.0.2", "127.0.0.2"), ("::1", "[::1]")] {
+        let mut server = Server::start(&root, &["--bind", bind]);
+        assert!(server.seen.iter().any(|l| l.contains(&format!(" at http://{host}:{}/", server.addr.port()))), "{bind}: {:?}", server.seen);
+        assert_eq!(server.addr.ip().to_string(), bind);
+        let r = server.get("/index.html");
+        assert_eq!(r.status, 200, "{bind}: {}", r.headers);
+        server.child.kill().ok();
+    }
 }
 
 /// Builds a two-version site from the minimal fixture: version 1 (current) and 0 (older).

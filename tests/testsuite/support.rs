@@ -88,6 +88,10 @@ pub struct Case {
     /// Output checks (ok fixtures).
     #[serde(default)]
     pub output: OutputChecks,
+    /// Paths relative to the working folder (the parent of `site/`) whose files must be
+    /// byte-identical after the run (bad fixtures): what a dangerous `--out`/`--zip` would hit.
+    #[serde(default)]
+    pub unchanged: Vec<String>,
 }
 
 /// One expected diagnostic.
