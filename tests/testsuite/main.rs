@@ -15,3 +15,4 @@ mod serve;
 mod snapshots;
 mod support;
 mod versions;
+mod xlsx;
