@@ -497,6 +497,17 @@ impl<'a> Ctx<'a> {
                 .map(|(i, o)| json!({"id": o.id, "label": o.label, "status_label": self.vstatus_label(o.status), "url": r(&self.same_target(i, same)), "selected": i == vi}))
                 .collect();
             m.insert("switcher".into(), json!(switcher));
+            // Which entry of the header's main menu the page belongs to (marked there).
+            let rest = out.strip_prefix(v.id.as_str()).and_then(|x| x.strip_prefix('/')).unwrap_or("");
+            let section = match rest.split('/').next().unwrap_or("") {
+                "requirements" | "chapters" | "groups" => "requirements",
+                "references" => "references",
+                "changes.html" | "changes" => "changes",
+                "search.html" => "search",
+                "contents.html" => "",
+                _ => "guide",
+            };
+            m.insert("section".into(), json!(section));
             m.insert("search_action".into(), json!(r(&format!("{}/search.html", v.id))));
             m.insert("data_version".into(), json!(v.id));
         } else {
