@@ -581,7 +581,13 @@ impl<'a> Ctx<'a> {
         // `<`, `>` and `&` only occur inside JSON strings, where their \u escapes mean the
         // same: the file then never contains markup, even from hostile titles.
         let data = data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
-        let js = format!("/* normbok: the navigation of {}, shared by all its pages. */\nwindow.normbokToc={data};\n", v.id.replace("*/", ""));
+        // The obligation labels too, so the header's search dropdown shows "Skal", not `skal`.
+        let obligations: Vec<Value> = self.site.config.obligations.iter().map(|o| json!({"id": o.id.get_ref(), "label": o.label})).collect();
+        let labels = json!({ "obligations": obligations }).to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+        let js = format!(
+            "/* normbok: the navigation of {}, shared by all its pages. */\nwindow.normbokToc={data};\nwindow.normbokLabels={labels};\n",
+            v.id.replace("*/", "")
+        );
         Ok((out, js))
     }
 

@@ -49,6 +49,12 @@ export async function readersLayout({ browser, check, eq, url, mode, siteDir, ro
       list: document.querySelector(".nb-search-list").getBoundingClientRect().toJSON(),
       hits: [...document.querySelectorAll(".nb-search-list .nb-hit, .nb-search-more:not([hidden])")].map((e) => e.getBoundingClientRect().toJSON()),
     }));
+    if (width === 1024) {
+      const metas = await page.$$eval(".nb-search-list .nb-hit-meta", (es) => es.map((e) => e.textContent));
+      const ids = tomlLabels(rootDir, "obligations").filter(([id, label]) => id !== label);
+      const shown = metas.filter((m) => ids.some(([id]) => m.split(" · ").includes(id)));
+      check(metas.length > 0 && shown.length === 0, `${mode}: the header dropdown shows obligation labels, not ids: ${shown.slice(0, 2).join(" | ")}`);
+    }
     check(geo.scroll <= geo.inner, `${mode} ${width} px: the open search dropdown adds no horizontal scroll (scrollWidth ${geo.scroll})`);
     check(inside(geo.list, geo.inner) && geo.hits.length > 0 && geo.hits.every((b) => inside(b, geo.inner)), `${mode} ${width} px: dropdown and every hit inside the viewport: ${JSON.stringify(geo.list)}`);
   }

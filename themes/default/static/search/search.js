@@ -444,7 +444,9 @@
       root: s.root,
       t: t,
       groups: labelsFrom(pageNode && pageNode.getAttribute('data-groups')),
-      obligations: labelsFrom(pageNode && pageNode.getAttribute('data-obligations')),
+      // Elsewhere the labels come with the version's toc.js (window.normbokLabels).
+      obligations: labelsFrom(pageNode ? pageNode.getAttribute('data-obligations')
+        : JSON.stringify((global.normbokLabels && global.normbokLabels.obligations) || [])),
       showGroups: !!pageNode
     };
     ensureStylesheet(s.root);
