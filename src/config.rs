@@ -76,6 +76,13 @@ pub struct SiteConfig {
     /// Absolute URL of the published site; only used for sitemap.xml and canonical links.
     #[serde(default)]
     pub base_url: String,
+    /// The publisher's name, shown in the header above the site title (optional).
+    #[serde(default)]
+    pub publisher: String,
+    /// The publisher's logo: a file below the site theme's `static/` folder (e.g. `logo.svg`
+    /// for `themes/<theme>/static/logo.svg`), shown in the header (optional).
+    #[serde(default)]
+    pub logo: String,
     /// Theme name; `default` is embedded in the binary.
     #[serde(default = "default_theme")]
     pub theme: String,

@@ -1,5 +1,6 @@
 //! Stage 4 (render, data side): the machine-readable exports of each version (SPEC §6):
-//! `export/requirements.csv` (a procurement pick list) and `export/requirements.json`.
+//! `export/requirements.csv` (a procurement pick list), `export/requirements.json`, and
+//! `export/requirements.xlsx` (the pick list for people, see [`crate::xlsx`]).
 //!
 //! The JSON carries the same change information as `changes.html`, so other tools can
 //! follow a norm between versions without scraping HTML.
@@ -54,9 +55,13 @@ fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Both exports of version `vi` with their output paths: what `compile` and the preview
 /// server's partial rebuilds add beside the rendered pages.
-pub fn files(site: &Site, hist: &Versions, vi: usize) -> [(String, Vec<u8>); 2] {
+pub fn files(site: &Site, hist: &Versions, vi: usize) -> [(String, Vec<u8>); 3] {
     let v = &site.versions[vi];
-    [(format!("{}/export/requirements.csv", v.id), csv(v)), (format!("{}/export/requirements.json", v.id), json(site, hist, vi))]
+    [
+        (format!("{}/export/requirements.csv", v.id), csv(v)),
+        (format!("{}/export/requirements.json", v.id), json(site, hist, vi)),
+        (format!("{}/export/requirements.xlsx", v.id), crate::xlsx::workbook(site, v)),
+    ]
 }
 
 /// The JSON export of version `vi`.

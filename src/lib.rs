@@ -23,6 +23,7 @@ pub mod search;
 pub mod serve;
 pub mod validate;
 pub mod versions;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 

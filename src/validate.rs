@@ -52,7 +52,7 @@ pub fn is_date(s: &str) -> bool {
 pub const REFERENCE_KINDS: [&str; 5] = ["law", "regulation", "standard", "guidance", "website"];
 
 /// Output paths below a version folder that normbok generates itself; pages may not use them.
-const RESERVED: [&str; 4] = ["search.html", "changes.html", "404.html", "versions.html"];
+const RESERVED: [&str; 5] = ["search.html", "changes.html", "contents.html", "404.html", "versions.html"];
 const RESERVED_DIRS: [&str; 6] = ["requirements/", "chapters/", "groups/", "references/", "export/", "search/"];
 
 /// Validates the whole site.

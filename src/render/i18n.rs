@@ -135,6 +135,15 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("no_js_search", "Søket bruker JavaScript.", "Søket nyttar JavaScript.", "Search uses JavaScript."),
     ("more", "mer", "meir", "more"),
     ("permalink", "Permalenke", "Permalenkje", "Permalink"),
+    ("menu", "Meny", "Meny", "Menu"),
+    ("all_contents", "Alt innhold", "Alt innhald", "All contents"),
+    ("version_status", "Versjonens status", "Status for versjonen", "Version status"),
+    ("requirement_status", "Kravets status", "Status for kravet", "Requirement status"),
+    ("title", "Tittel", "Tittel", "Title"),
+    ("id", "ID", "ID", "ID"),
+    ("download_xlsx", "Last ned utvalget som regneark (xlsx)", "Last ned utvalet som rekneark (xlsx)", "Download selection as spreadsheet (xlsx)"),
+    ("all_as_xlsx", "Alle krav som regneark (xlsx)", "Alle krav som rekneark (xlsx)", "All requirements as spreadsheet (xlsx)"),
+    ("marked", "x", "x", "x"),
 ];
 
 /// The strings for `lang` as a JSON object.

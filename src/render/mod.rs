@@ -100,8 +100,6 @@ struct Ctx<'a> {
     raw: RawHtml,
     vdata: Vec<VersionData<'a>>,
     current: usize,
-    /// Rendered navigation per (version, folder) for pages with no current entry.
-    sidebars: std::sync::Mutex<HashMap<(usize, String), String>>,
 }
 
 /// What an output page shows, which decides the version switcher's targets.
@@ -128,6 +126,13 @@ pub fn render(site: &Site, hist: &Versions) -> Result<Files, Vec<Diagnostic>> {
 /// what an edit can change; [`render`] is this with every page wanted.
 pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + Sync)) -> Result<Files, Vec<Diagnostic>> {
     let theme = theme::load(&site.theme, &site.config.theme)?;
+    let logo = &site.config.logo;
+    if !logo.is_empty() && !theme.statics.contains_key(logo) {
+        return Err(vec![
+            Diagnostic::error("E-CONFIG", Loc::file("normbok.toml"), format!("logo `{logo}` is not a file of the theme's static folder"))
+                .help(format!("put the image at themes/{}/static/{logo}, or remove the `logo` key", site.config.theme)),
+        ]);
+    }
     let lang = site.config.language;
     let raw = site.config.markdown.raw_html;
     let jobs: Vec<Job<'_>> = jobs(site, hist).into_iter().filter(|j| want(&job_path(site, *j))).collect();
@@ -141,7 +146,7 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
             (Job::Req(_, ri), Some(set)) => {
                 set.insert(*ri);
             }
-            (Job::Page(..) | Job::Changes(_) | Job::Search(_), _) => {}
+            (Job::Page(..) | Job::Changes(_) | Job::Search(_) | Job::Contents(_) | Job::Toc(_), _) => {}
             (_, n) => *n = None,
         }
     }
@@ -155,7 +160,7 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
         })
         .collect();
     let current = site.versions.iter().position(|v| v.status == VersionStatus::Current).unwrap_or(0);
-    let ctx = Ctx { site, hist, theme: &theme, lang, t: i18n::strings(lang), raw, vdata, current, sidebars: Default::default() };
+    let ctx = Ctx { site, hist, theme: &theme, lang, t: i18n::strings(lang), raw, vdata, current };
 
     let rendered: Vec<Result<(String, String), Diagnostic>> = jobs.par_iter().map(|j| ctx.run(*j)).collect();
     let mut files = Files::new();
@@ -194,7 +199,7 @@ fn jobs<'a>(site: &Site, hist: &'a Versions) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> = vec![Job::Root, Job::Versions, Job::NotFound];
     jobs.extend(hist.permalink.keys().map(|id| Job::Permalink(id.as_str())));
     for (vi, v) in site.versions.iter().enumerate() {
-        jobs.extend([Job::ReqIndex(vi), Job::RefIndex(vi), Job::Changes(vi), Job::Search(vi)]);
+        jobs.extend([Job::ReqIndex(vi), Job::RefIndex(vi), Job::Changes(vi), Job::Search(vi), Job::Contents(vi), Job::Toc(vi)]);
         jobs.extend((0..v.pages.len()).map(|pi| Job::Page(vi, pi)));
         jobs.extend((0..v.requirements.len()).map(|ri| Job::Req(vi, ri)));
         jobs.extend((0..v.chapters.len()).map(|ci| Job::Chapter(vi, ci)));
@@ -221,6 +226,8 @@ fn job_path(site: &Site, job: Job<'_>) -> String {
         Job::Ref(vi, ri) => format!("{}/references/{}.html", v(vi).id, v(vi).references[ri].id.value),
         Job::Changes(vi) => format!("{}/changes.html", v(vi).id),
         Job::Search(vi) => format!("{}/search.html", v(vi).id),
+        Job::Contents(vi) => format!("{}/contents.html", v(vi).id),
+        Job::Toc(vi) => format!("{}/toc.js", v(vi).id),
     }
 }
 
@@ -239,6 +246,10 @@ enum Job<'a> {
     Ref(usize, usize),
     Changes(usize),
     Search(usize),
+    /// The version's contents page: the navigation without JavaScript.
+    Contents(usize),
+    /// `<v>/toc.js`: the same navigation once per version, drawn into every page's menu.
+    Toc(usize),
 }
 
 impl Job<'_> {
@@ -254,7 +265,9 @@ impl Job<'_> {
             | Job::RefIndex(vi)
             | Job::Ref(vi, _)
             | Job::Changes(vi)
-            | Job::Search(vi) => Some(vi),
+            | Job::Search(vi)
+            | Job::Contents(vi)
+            | Job::Toc(vi) => Some(vi),
         }
     }
 }
@@ -379,6 +392,8 @@ impl<'a> Ctx<'a> {
             Job::Ref(vi, ri) => self.reference(vi, ri),
             Job::Changes(vi) => self.changes(vi),
             Job::Search(vi) => self.search_page(vi),
+            Job::Contents(vi) => self.contents(vi),
+            Job::Toc(vi) => self.toc(vi),
         }
     }
 
@@ -447,13 +462,14 @@ impl<'a> Ctx<'a> {
         m.insert("js".into(), json!(r("static/normbok.js")));
         m.insert("versions_url".into(), json!(r("versions.html")));
         m.insert("home_url".into(), json!(r("index.html")));
+        m.insert("publisher".into(), json!(site.config.publisher));
+        m.insert("logo".into(), json!((!site.config.logo.is_empty()).then(|| r(&format!("static/{}", site.config.logo)))));
         if !site.config.base_url.is_empty() {
             m.insert("canonical".into(), json!(format!("{}/{}", site.config.base_url.trim_end_matches('/'), out)));
         }
         let cur = &site.versions[self.current];
         if let Some(vi) = vi {
             let v = &site.versions[vi];
-            let vd = &self.vdata[vi];
             let banner = match v.status {
                 VersionStatus::Draft => Some(i18n::get(self.lang, "banner_draft")),
                 VersionStatus::Superseded => Some(i18n::get(self.lang, "banner_superseded")),
@@ -471,6 +487,9 @@ impl<'a> Ctx<'a> {
                     "references": r(&format!("{}/references/index.html", v.id)),
                     "changes": r(&format!("{}/changes.html", v.id)),
                     "search": r(&format!("{}/search.html", v.id)),
+                    "contents": r(&format!("{}/contents.html", v.id)),
+                    "toc": r(&format!("{}/toc.js", v.id)),
+                    "root": r(&format!("{}/index.html", v.id)).trim_end_matches("index.html"),
                     "current_url": r(&same_in_current),
                     "current_label": cur.label,
                 }),
@@ -482,7 +501,17 @@ impl<'a> Ctx<'a> {
                 .map(|(i, o)| json!({"id": o.id, "label": o.label, "status_label": self.vstatus_label(o.status), "url": r(&self.same_target(i, same)), "selected": i == vi}))
                 .collect();
             m.insert("switcher".into(), json!(switcher));
-            m.insert("sidebar".into(), json!(self.sidebar(vi, out, vd)));
+            // Which entry of the header's main menu the page belongs to (marked there).
+            let rest = out.strip_prefix(v.id.as_str()).and_then(|x| x.strip_prefix('/')).unwrap_or("");
+            let section = match rest.split('/').next().unwrap_or("") {
+                "requirements" | "chapters" | "groups" => "requirements",
+                "references" => "references",
+                "changes.html" | "changes" => "changes",
+                "search.html" => "search",
+                "contents.html" => "",
+                _ => "guide",
+            };
+            m.insert("section".into(), json!(section));
             m.insert("search_action".into(), json!(r(&format!("{}/search.html", v.id))));
             m.insert("data_version".into(), json!(v.id));
         } else {
@@ -492,58 +521,78 @@ impl<'a> Ctx<'a> {
         m
     }
 
-    /// The version's navigation for page `out`. Every entry's URL depends only on the folder
-    /// of `out`, and on most pages (all requirement pages) no entry is the current one, so
-    /// that HTML is rendered once per version and folder: building the navigation's context
-    /// and running it through the template per page was a sixth of the build.
-    fn sidebar(&self, vi: usize, out: &str, vd: &VersionData<'_>) -> String {
+    /// The version's navigation (guide pages, chapters, target groups) with URLs relative to
+    /// `out`: the contents page renders it, `toc.js` carries it to every other page.
+    fn nav_lists(&self, vi: usize, out: &str) -> Map<String, Value> {
         let v = &self.site.versions[vi];
-        let rest = out.strip_prefix(v.id.as_str()).and_then(|r| r.strip_prefix('/')).unwrap_or("");
-        let active = rest.starts_with("chapters/") || rest.starts_with("groups/") || vd.nav.iter().any(|&(_, pi)| v.pages[pi].out == rest);
-        let folder = out.rsplit_once('/').map_or("", |(d, _)| d);
-        if !active && let Some(html) = self.sidebars.lock().ok().and_then(|c| c.get(&(vi, folder.to_string())).cloned()) {
-            return html;
-        }
+        let vd = &self.vdata[vi];
         let r = |to: &str| rel(out, to);
         let nav: Vec<Value> = vd
             .nav
             .iter()
             .map(|&(depth, pi)| {
                 let p = &v.pages[pi];
-                let target = format!("{}/{}", v.id, p.out);
-                json!({"title": p.title, "url": r(&target), "depth": depth, "active": target == out})
+                json!({"title": p.title, "url": r(&format!("{}/{}", v.id, p.out)), "depth": depth})
             })
             .collect();
         let chapters: Vec<Value> = v
             .chapters
             .iter()
-            .map(|c| {
-                let target = format!("{}/chapters/{}.html", v.id, c.id.value);
-                json!({"id": c.id.value, "title": c.title, "url": r(&target), "active": target == out})
-            })
+            .map(|c| json!({"id": c.id.value, "title": c.title, "url": r(&format!("{}/chapters/{}.html", v.id, c.id.value))}))
             .collect();
         let groups: Vec<Value> = self
             .site
             .config
             .target_groups
             .iter()
-            .map(|g| {
-                let target = format!("{}/groups/{}.html", v.id, g.id.get_ref());
-                json!({"id": g.id.get_ref(), "label": g.label, "url": r(&target), "active": target == out})
-            })
+            .map(|g| json!({"id": g.id.get_ref(), "label": g.label, "url": r(&format!("{}/groups/{}.html", v.id, g.id.get_ref()))}))
             .collect();
         let mut m = Map::new();
-        m.insert("t".into(), self.t.clone());
         m.insert("nav".into(), json!(nav));
         m.insert("nav_chapters".into(), json!(chapters));
         m.insert("nav_groups".into(), json!(groups));
-        // A template error here surfaces again, with its location, when the page itself
-        // renders `base.html`; an empty sidebar is never written because that page fails.
-        let html = self.tpl("sidebar.html", String::new(), m).map(|(_, h)| h).unwrap_or_default();
-        if !active && let Ok(mut c) = self.sidebars.lock() {
-            c.insert((vi, folder.to_string()), html.clone());
-        }
-        html
+        m
+    }
+
+    fn contents(&self, vi: usize) -> Result<(String, String), Diagnostic> {
+        let v = &self.site.versions[vi];
+        let out = format!("{}/contents.html", v.id);
+        let mut m = self.base(&out, i18n::get(self.lang, "contents"), Some(vi), Same::Fixed("contents.html"));
+        m.extend(self.nav_lists(vi, &out));
+        m.insert("contents_page".into(), json!(true));
+        self.tpl("contents.html", out, m)
+    }
+
+    /// `<v>/toc.js`: the navigation as data (URLs relative to the version folder), which
+    /// normbok.js draws with DOM calls into each page's menu, marking the current page.
+    fn toc(&self, vi: usize) -> Result<(String, String), Diagnostic> {
+        let v = &self.site.versions[vi];
+        let out = format!("{}/toc.js", v.id);
+        let lists = self.nav_lists(vi, &out);
+        let t = |k: &str| i18n::get(self.lang, k);
+        let section = |heading: &str, class: &str, key: &str, label: &str| {
+            let items: Vec<Value> = lists[key]
+                .as_array()
+                .map(|a| a.iter().map(|e| json!({"t": e[label], "u": e["url"], "d": e.get("depth").cloned().unwrap_or(json!(0))})).collect())
+                .unwrap_or_default();
+            json!({"h": heading, "c": class, "i": items})
+        };
+        let data = json!([
+            section(t("guide"), "nav-pages", "nav", "title"),
+            section(t("chapters"), "nav-chapters", "nav_chapters", "title"),
+            section(t("target_groups"), "nav-groups", "nav_groups", "label"),
+        ]);
+        // `<`, `>` and `&` only occur inside JSON strings, where their \u escapes mean the
+        // same: the file then never contains markup, even from hostile titles.
+        let data = data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+        // The obligation labels too, so the header's search dropdown shows "Skal", not `skal`.
+        let obligations: Vec<Value> = self.site.config.obligations.iter().map(|o| json!({"id": o.id.get_ref(), "label": o.label})).collect();
+        let labels = json!({ "obligations": obligations }).to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+        let js = format!(
+            "/* normbok: the navigation of {}, shared by all its pages. */\nwindow.normbokToc={data};\nwindow.normbokLabels={labels};\n",
+            v.id.replace("*/", "")
+        );
+        Ok((out, js))
     }
 
     /// The output path in version `vi` that shows the same thing, or the closest page.
@@ -765,6 +814,23 @@ impl<'a> Ctx<'a> {
         m.insert("csv_name".into(), json!(format!("krav-{}-utvalg.csv", v.id)));
         m.insert("csv_url".into(), json!(rel(&out, &format!("{}/export/requirements.csv", v.id))));
         m.insert("json_url".into(), json!(rel(&out, &format!("{}/export/requirements.json", v.id))));
+        m.insert("xlsx_url".into(), json!(rel(&out, &format!("{}/export/requirements.xlsx", v.id))));
+        m.insert("xlsx_name".into(), json!(format!("krav-{}-utvalg.xlsx", v.id)));
+        m.insert("xlsx_js".into(), json!(rel(&out, "static/xlsx.js")));
+        // What the browser needs to write the selection as the static spreadsheet: the
+        // labels for the ids in each card's CSV line, and the permalink folder.
+        let labels = |pairs: Vec<(String, Value)>| pairs.into_iter().collect::<Map<String, Value>>();
+        let xlsx = json!({
+            "sheet": i18n::get(self.lang, "requirements"),
+            "columns": crate::xlsx::columns(&self.site.config),
+            "mark": crate::xlsx::mark(&self.site.config),
+            "groups": self.site.config.target_groups.iter().map(|g| g.id.get_ref()).collect::<Vec<_>>(),
+            "obligations": labels(self.site.config.obligations.iter().map(|o| (o.id.get_ref().clone(), json!(o.label))).collect()),
+            "statuses": labels(ReqStatus::ALL.iter().map(|(n, st)| ((*n).to_string(), json!(self.status_label(*st)))).collect()),
+            "chapters": labels(v.chapters.iter().map(|c| (c.id.value.clone(), json!(c.title))).collect()),
+            "permalinks": rel(&out, "requirements/x.html").trim_end_matches("x.html"),
+        });
+        m.insert("xlsx_meta".into(), json!(xlsx.to_string()));
         self.tpl("requirements.html", out, m)
     }
 
@@ -969,7 +1035,7 @@ impl<'a> Ctx<'a> {
                     "target_groups": c.target_groups.as_ref().map(|s| set(s, &|g| self.group_label(g))),
                     "references": c.references.as_ref().map(|s| set(s, &|x| x.to_string())),
                     "related": c.related.as_ref().map(|s| set(s, &|x| x.to_string())),
-                    "texts": c.texts.iter().map(|t| json!({"field": i18n::get(self.lang, &format!("field_{}", t.field)), "diff": t.diff})).collect::<Vec<_>>(),
+                    "texts": c.texts.iter().map(|t| json!({"field": i18n::get(self.lang, &format!("field_{}", t.field)), "diff": spaced_diff(&t.diff)})).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -994,6 +1060,23 @@ impl<'a> Ctx<'a> {
         m.insert("filters".into(), self.filters(v, &out));
         self.tpl("search.html", out, m)
     }
+}
+
+/// The word diff for display: an inserted run right after a deleted one (a replaced word)
+/// gets `gap` when neither run has a space at the seam, so that `<del>når</del> <ins>…</ins>`
+/// does not read as one glued word once the markup is stripped or the colours are not seen.
+fn spaced_diff(spans: &[crate::versions::DiffSpan]) -> Vec<Value> {
+    let mut prev: Option<&crate::versions::DiffSpan> = None;
+    spans
+        .iter()
+        .map(|s| {
+            let gap = s.op == "insert"
+                && prev.is_some_and(|p| p.op == "delete" && !p.text.ends_with(char::is_whitespace))
+                && !s.text.starts_with(char::is_whitespace);
+            prev = Some(s);
+            json!({"op": s.op, "text": s.text, "gap": gap})
+        })
+        .collect()
 }
 
 fn status_name(ctx: &Ctx<'_>, s: &str) -> String {

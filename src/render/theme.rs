@@ -27,6 +27,7 @@ macro_rules! embed_static {
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
     "base.html",
     "sidebar.html",
+    "contents.html",
     "macros.html",
     "page.html",
     "requirement.html",
@@ -45,7 +46,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
 ];
 
 /// The default static files (paths below `static/`).
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed_static!["style.css", "normbok.js", "print.css", "search/search.js", "search/search.css"];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] =
+    embed_static!["style.css", "normbok.js", "print.css", "search/search.js", "search/search.css", "xlsx.js"];
 
 /// HTML escaping for text and quoted attributes. Tera's default also escapes `/`, which is
 /// not needed in either context and makes every relative URL three times longer.

@@ -13,6 +13,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import YAML from "yaml";
+import { readersLayout, readersXlsx } from "./readers.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const siteDir = path.resolve(process.argv[2] || path.join(here, "../../target/browser-site"));
@@ -147,7 +148,8 @@ async function runMode(mode) {
   eq([printed.header, printed.sidebar, printed.filter], ["none", "none", "none"], "print hides navigation and the filter");
   check(printed.box === "solid", "print shows a tick box per requirement");
   check(printed.hidden, "print leaves out filtered-away requirements");
-  check(printed.title.includes(VERSION) && printed.title.includes("leverandor"), `print header names version and filter: ${printed.title}`);
+  // Labels, not ids (issue 15): "Leverandører · Skal"; readers.mjs checks the labels.
+  check(printed.title.includes(VERSION) && !/\bleverandor\b/.test(printed.title) && printed.title.includes(" · "), `print header names version and filter: ${printed.title}`);
   if (mode === "file") await page.pdf({ path: path.join(artifacts, "checklist-leverandor-skal.pdf") });
   await page.emulateMedia({ media: "screen" });
 
@@ -285,6 +287,13 @@ async function searchMode(mode) {
 try {
   await runMode("file");
   await runMode("http");
+  for (const mode of ["file", "http"]) {
+    const base = mode === "file" ? pathToFileURL(siteDir).href : httpBase;
+    const ctx = { browser, check, eq, url: (p) => `${base}/${p}`, mode, siteDir, rootDir, artifacts, VERSION, reqs, expectedIds };
+    console.log(`== readers ${mode}: ${base}`);
+    if (mode === "file") await readersLayout(ctx);
+    await readersXlsx(ctx);
+  }
   await searchMode("file");
   await searchMode("http");
   fs.writeFileSync(path.join(artifacts, "search-budgets.json"), JSON.stringify(budgets, null, 2) + "\n");

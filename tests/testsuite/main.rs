@@ -16,3 +16,4 @@ mod serve;
 mod snapshots;
 mod support;
 mod versions;
+mod xlsx;

@@ -444,18 +444,24 @@
       root: s.root,
       t: t,
       groups: labelsFrom(pageNode && pageNode.getAttribute('data-groups')),
-      obligations: labelsFrom(pageNode && pageNode.getAttribute('data-obligations')),
+      // Elsewhere the labels come with the version's toc.js (window.normbokLabels).
+      obligations: labelsFrom(pageNode ? pageNode.getAttribute('data-obligations')
+        : JSON.stringify((global.normbokLabels && global.normbokLabels.obligations) || [])),
       showGroups: !!pageNode
     };
     ensureStylesheet(s.root);
 
+    // The dropdown (hits, then the link to all hits) in one box, so a theme can place it
+    // as a whole, e.g. inside the viewport below the box.
+    var drop = el('div', 'nb-search-drop');
+    live.parentNode.insertBefore(drop, live.nextSibling);
     var list = el('ul', 'nb-search-list');
     list.id = 'nb-search-list';
     list.hidden = true;
-    live.parentNode.insertBefore(list, live.nextSibling);
+    drop.appendChild(list);
     var more = el('a', 'nb-search-more');
     more.hidden = true;
-    list.parentNode.insertBefore(more, list.nextSibling);
+    drop.appendChild(more);
     var generation = 0;
 
     function say(text) {
