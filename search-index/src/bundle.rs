@@ -174,6 +174,22 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// The target group ids that documents of this index carry, sorted (what a group
+    /// filter can match; `normbok search --group` rejects any other id).
+    pub fn target_groups(&self) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for segment in self.reader.searcher().segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.target_groups) else { continue };
+            let Ok(mut stream) = inverted.terms().stream() else { continue };
+            while stream.advance() {
+                if let Ok(group) = std::str::from_utf8(stream.key()) {
+                    out.insert(group.to_string());
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// The underlying tantivy index (for diagnostics; searching goes through
     /// [`SearchIndex::search`](crate::SearchIndex::search)).
     pub fn tantivy_index(&self) -> &Index {
