@@ -37,7 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for case in &set.case {
         let mut request = SearchRequest::new(case.query.clone());
         request.limit = Some(10);
+        let t0 = std::time::Instant::now();
         let response = index.search(&request)?;
+        let micros = t0.elapsed().as_micros();
         let ids: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
         let first = ids.iter().position(|id| case.expect.iter().any(|e| e == id));
         rr += first.map_or(0.0, |r| 1.0 / (r as f64 + 1.0));
@@ -45,12 +47,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let pass = case.expect.iter().all(|e| ids.iter().take(3).any(|id| id == e));
         top3 += usize::from(pass);
         println!(
-            "{} {:<11} {:<45} rank {:<4} total {:<4} top3 {:?}",
+            "{} {:<11} {:<45} rank {:<4} total {:<4} {:>7} µs top3 {:?}",
             if pass { "ok  " } else { "MISS" },
             case.kind,
             format!("{:?}", case.query),
             first.map_or("-".to_string(), |r| (r + 1).to_string()),
             response.total,
+            micros,
             &ids[..ids.len().min(3)]
         );
     }
