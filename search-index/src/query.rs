@@ -403,6 +403,9 @@ fn word_clause(
     }
     let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
     let mut tiers: Vec<Box<dyn Query>> = Vec::new();
+    // Every term that matches the word as typed (single-token words): one cheap term set
+    // gives the exact tier's constant without scoring the alternatives twice.
+    let mut exact_terms: Option<Vec<Term>> = None;
     if stems.len() == 1 {
         let mut scored: BTreeSet<String> = BTreeSet::new();
         scored.insert(stems[0].clone());
@@ -423,10 +426,19 @@ fn word_clause(
             }
             highlight.prefixes.push(surface.clone());
         }
+        let mut terms: Vec<Term> = Vec::new();
         for stem in &scored {
             alternatives.extend(scored_term(fields, stem, 1.0));
             highlight.stems.insert(stem.clone());
         }
+        terms.extend(scored.iter().flat_map(|t| [Term::from_field_text(fields.title, t), Term::from_field_text(fields.body, t)]));
+        if prefix && surface.chars().count() >= MIN_PREFIX_CHARS {
+            for t in expand_prefix(searcher, &[fields.title, fields.body], &surface)?.keys() {
+                terms.push(Term::from_field_text(fields.title, t));
+                terms.push(Term::from_field_text(fields.body, t));
+            }
+        }
+        exact_terms = Some(terms);
         if lenient {
             let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
             let known = |t: &String| scored.contains(t);
@@ -484,6 +496,9 @@ fn word_clause(
         }
     }
     if let Some(key) = analyzers.id_key(text) {
+        if let Some(terms) = exact_terms.as_mut() {
+            terms.push(Term::from_field_text(fields.id, &key));
+        }
         alternatives.push(Box::new(ConstScoreQuery::new(
             Box::new(TermQuery::new(Term::from_field_text(fields.id, &key), IndexRecordOption::Basic)),
             ID_EXACT_SCORE,
@@ -492,12 +507,18 @@ fn word_clause(
             let ids = expand_prefix(searcher, &[fields.id], &key)?;
             let terms: Vec<Term> = ids.keys().filter(|id| **id != key).map(|id| Term::from_field_text(fields.id, id)).collect();
             if !terms.is_empty() {
+                if let Some(exact) = exact_terms.as_mut() {
+                    exact.extend(terms.iter().cloned());
+                }
                 alternatives.push(Box::new(ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), ID_PREFIX_SCORE)));
             }
         }
     }
     // The exact tier: a constant for "this word matched as typed", plus the BM25 of what matched.
-    let matched: Box<dyn Query> = Box::new(BooleanQuery::union(alternatives.iter().map(|q| q.box_clone()).collect()));
+    let matched: Box<dyn Query> = match exact_terms {
+        Some(terms) => Box::new(TermSetQuery::new(terms)),
+        None => Box::new(BooleanQuery::union(alternatives.iter().map(|q| q.box_clone()).collect())),
+    };
     alternatives.push(Box::new(ConstScoreQuery::new(matched, WORD_SCORE + EXACT_SCORE)));
     tiers.insert(0, Box::new(BooleanQuery::union(alternatives)));
     if tiers.len() == 1 {
