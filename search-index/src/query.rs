@@ -619,7 +619,7 @@ pub fn spellings(word: &str) -> Vec<String> {
             let mut grown = Vec::with_capacity(out.len() * options.len());
             for s in &out {
                 for o in options {
-                    if grown.len() >= MAX_SPELLINGS + 1 {
+                    if grown.len() > MAX_SPELLINGS {
                         break;
                     }
                     grown.push(format!("{s}{o}"));
