@@ -259,6 +259,16 @@ pub fn run(opts: &SearchOptions) -> Result<SearchResponse, SearchFailure> {
     let index = decoded.map_err(|e| {
         fail(Exit::Invalid, "E-SEARCH-BUNDLE", format!("`{}`: {e} [{}]", file.display(), e.code()), "rebuild the site with this version of normbok")
     })?;
+    let known = index.target_groups();
+    let unknown: Vec<&str> = opts.groups.iter().filter(|g| !known.contains(g)).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        return Err(fail(
+            Exit::Usage,
+            "E-SEARCH-GROUP",
+            format!("unknown target group{} `{}` in version `{version}`", if unknown.len() == 1 { "" } else { "s" }, unknown.join("`, `")),
+            &format!("known target groups: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") }),
+        ));
+    }
     let request = SearchRequest { query: opts.query.clone(), groups: opts.groups.clone(), limit: opts.limit, ..SearchRequest::default() };
     index.search(&request).map_err(|e| fail(Exit::Invalid, "E-SEARCH-BUNDLE", e.to_string(), "rebuild the site with this version of normbok"))
 }
@@ -286,17 +296,39 @@ fn current_version(site: &Path) -> Option<String> {
     Some(url[..end].to_string())
 }
 
-/// The text report of `normbok search`: one block per hit, best first.
+/// The text report of `normbok search`: one block per hit, best first, and "did you mean"
+/// suggestions when nothing matched. Every piece of content goes through [`terminal_safe`].
 pub fn render_text(r: &SearchResponse) -> String {
     use std::fmt::Write as _;
+    let t = terminal_safe;
     let mut out = String::new();
-    let _ = writeln!(out, "{} hit{} for \"{}\" in version {}", r.total, if r.total == 1 { "" } else { "s" }, r.query, r.version);
+    let _ = writeln!(out, "{} hit{} for \"{}\" in version {}", r.total, if r.total == 1 { "" } else { "s" }, t(&r.query), t(&r.version));
+    if !r.suggestions.is_empty() {
+        let list: Vec<String> = r.suggestions.iter().map(|s| format!("\"{}\"", t(s))).collect();
+        let _ = writeln!(out, "did you mean {}?", list.join(" or "));
+    }
     for (i, h) in r.hits.iter().enumerate() {
-        let obligation = h.obligation.as_deref().map(|o| format!(" [{o}]")).unwrap_or_default();
-        let _ = writeln!(out, "{:>3}. {} {} – {}{obligation}", i + 1, h.kind, h.id, h.title);
-        let _ = writeln!(out, "     {}", h.url);
+        let obligation = h.obligation.as_deref().map(|o| format!(" [{}]", t(o))).unwrap_or_default();
+        let _ = writeln!(out, "{:>3}. {} {} – {}{obligation}", i + 1, h.kind, t(&h.id), t(&h.title));
+        let _ = writeln!(out, "     {}", t(&h.url));
         if !h.excerpt.is_empty() {
-            let _ = writeln!(out, "     {}", h.excerpt);
+            let _ = writeln!(out, "     {}", t(&h.excerpt));
+        }
+    }
+    out
+}
+
+/// Text from content (or the query) made safe for a terminal: control characters (C0, DEL,
+/// C1, so also ESC of terminal escape sequences) and bidirectional overrides are shown as
+/// `\u{…}` instead of being sent to the terminal.
+pub fn terminal_safe(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
         }
     }
     out

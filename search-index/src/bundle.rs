@@ -16,7 +16,8 @@
 //! checksum         u64       FNV-1a 64 of every preceding byte
 //! ```
 //!
-//! The files are tantivy's `meta.json` and the files of exactly one segment, with the doc
+//! The files are [`WORDS_FILE`] (format 2: the index's own words for "Mente du …?"),
+//! tantivy's `meta.json` and the files of exactly one segment, with the doc
 //! store left uncompressed by tantivy: one DEFLATE pass over everything is about a third
 //! smaller than tantivy's per-block LZ4 (measured on the bundled guide: 119 kB → 81 kB).
 //!
@@ -36,6 +37,10 @@ use crate::schema::{self, Fields};
 
 /// First eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"NBSEARCH";
+
+/// The packed file that lists the index's distinct words (lowercase, NFC, unstemmed, one per
+/// line, sorted): the vocabulary of "Mente du …?" suggestions. Not a tantivy file.
+pub const WORDS_FILE: &str = "words.txt";
 
 /// The fixed segment id written into bundles (32 lowercase hex digits, "normbok…1").
 pub const SEGMENT_ID: &str = "6e6f726d626f6b000000000000000001";
@@ -105,6 +110,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The vocabulary ([`WORDS_FILE`]).
+    pub(crate) words: Vec<String>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -120,7 +127,13 @@ impl SearchIndex {
         let (header, table) = parse(bytes)?;
         let files = parse_table(&table)?;
         let directory = RamDirectory::create();
+        let mut words = Vec::new();
         for (name, data) in files {
+            if name == WORDS_FILE {
+                let text = std::str::from_utf8(data).map_err(|_| DecodeError::Corrupt("word list is not UTF-8".into()))?;
+                words = text.lines().filter(|w| !w.is_empty()).map(str::to_string).collect();
+                continue;
+            }
             directory.atomic_write(Path::new(name), data).map_err(|e| DecodeError::Index(e.to_string()))?;
         }
         let index = Index::open(directory).map_err(|e| DecodeError::Index(e.to_string()))?;
@@ -134,7 +147,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| DecodeError::Index(e.to_string()))?;
-        let index = SearchIndex { header, index, reader, fields };
+        let index = SearchIndex { header, index, reader, fields, words };
         if index.num_docs() != u64::from(index.header.num_docs) {
             return Err(DecodeError::Corrupt(format!("header says {} documents, index has {}", index.header.num_docs, index.num_docs())));
         }
@@ -159,6 +172,22 @@ impl SearchIndex {
     /// Number of indexed documents.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// The target group ids that documents of this index carry, sorted (what a group
+    /// filter can match; `normbok search --group` rejects any other id).
+    pub fn target_groups(&self) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for segment in self.reader.searcher().segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.target_groups) else { continue };
+            let Ok(mut stream) = inverted.terms().stream() else { continue };
+            while stream.advance() {
+                if let Ok(group) = std::str::from_utf8(stream.key()) {
+                    out.insert(group.to_string());
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// The underlying tantivy index (for diagnostics; searching goes through
@@ -478,8 +507,8 @@ mod build {
     use tantivy::schema::Value;
     use tantivy::{DocAddress, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-    use super::{BundleHeader, SEGMENT_ID, encode, is_valid_version_id};
-    use crate::analyzer::{Language, nfc, register_analyzers};
+    use super::{BundleHeader, SEGMENT_ID, WORDS_FILE, encode, is_valid_version_id};
+    use crate::analyzer::{Language, nfc, register_analyzers, words};
     use crate::doc::{Kind, MAX_EXCERPT_CHARS, SearchDoc, make_excerpt};
     use crate::schema::{self, Fields};
 
@@ -600,9 +629,27 @@ mod build {
             }
         }
         files.push(("meta.json".to_string(), meta_json.into_bytes()));
+        files.push((WORDS_FILE.to_string(), vocabulary(&sorted).into_bytes()));
         files.sort();
         let header = BundleHeader { format_version: crate::FORMAT_VERSION, language, version: version.to_string(), num_docs };
         Ok(encode(&header, &files))
+    }
+
+    /// The suggestion vocabulary: distinct surface words of titles and bodies made of
+    /// letters only (no digits, ids or URLs), 3 to 40 characters, sorted, one per line.
+    fn vocabulary(docs: &[&SearchDoc]) -> String {
+        let mut set = std::collections::BTreeSet::new();
+        for doc in docs {
+            for text in [&doc.title, &doc.body] {
+                for w in words(text) {
+                    let n = w.chars().count();
+                    if (3..=40).contains(&n) && w.chars().all(char::is_alphabetic) {
+                        set.insert(w);
+                    }
+                }
+            }
+        }
+        set.into_iter().collect::<Vec<_>>().join("\n")
     }
 
     fn to_document(doc: &SearchDoc, fields: &Fields) -> TantivyDocument {

@@ -57,4 +57,4 @@ pub use query::{Hit, SearchError, SearchRequest, SearchResponse};
 /// be misread or answer differently with the new code; the browser then says the index is
 /// from an incompatible version instead of showing wrong or empty results. Keep a
 /// `tests/compat/bundle-v<N>.bin` for every version that must still decode.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;

@@ -114,6 +114,7 @@ pub extern "C" fn load_index(ptr: *mut u8, len: usize) -> i32 {
         let Some(bytes) = take_buffer(&mut state, ptr as usize, len) else {
             return finish(&mut state, &error_json("bad-buffer", "unknown buffer"), 1);
         };
+        crate::query::warm_up();
         match SearchIndex::decode(&bytes) {
             Ok(index) => {
                 let version = index.version().to_string();

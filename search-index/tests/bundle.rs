@@ -29,7 +29,7 @@ fn building_twice_gives_identical_bytes() {
     // Exactly meta.json and one segment under the fixed id; no .managed.json or locks.
     let names: Vec<String> = search_index::bundle::file_sizes(&a).unwrap().into_iter().map(|(n, _)| n).collect();
     for name in &names {
-        assert!(name == "meta.json" || name.starts_with(search_index::bundle::SEGMENT_ID), "{names:?}");
+        assert!(name == "meta.json" || name == search_index::bundle::WORDS_FILE || name.starts_with(search_index::bundle::SEGMENT_ID), "{names:?}");
     }
     assert!(names.iter().any(|n| n.ends_with(".store")), "{names:?}");
 }
@@ -180,7 +180,7 @@ fn base64_round_trips() {
 fn js_wrappers_register_themselves() {
     let bytes = bundle();
     let js = to_js(&bytes, common::VERSION);
-    assert!(js.contains(r#"(n.bundles=n.bundles||{})["2025.2"]={format:1,data:""#), "{js:.300}");
+    assert!(js.contains(r#"(n.bundles=n.bundles||{})["2025.2"]={format:2,data:""#), "{js:.300}");
     let start = js.find("data:\"").unwrap() + 6;
     let end = js[start..].find('"').unwrap() + start;
     assert_eq!(unbase64(&js[start..end]), bytes);
@@ -229,7 +229,10 @@ fn current_format_compat_bundle() {
     let index = SearchIndex::decode(&checked_in).unwrap();
     let response = index.search(&SearchRequest::new("leverandøren avtalen ")).unwrap();
     let ids: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["AVT-01", "AVT-02", "ansvar-og-roller"]);
+    // The documents with both words first (in BM25 order), then those with one of them.
+    assert_eq!(ids[..3], ["AVT-01", "AVT-02", "ansvar-og-roller"]);
+    assert!(response.hits[2].score >= 2.0 * search_index::query::WORD_SCORE as f64);
+    assert!(response.hits[3..].iter().all(|h| h.score < 2.0 * search_index::query::WORD_SCORE as f64), "{ids:?}");
     assert_eq!(index.search(&SearchRequest::new("AVT-11")).unwrap().hits[0].id, "AVT-11");
 
     // 2. Building the same documents today gives the same bytes (determinism across

@@ -284,6 +284,67 @@ async function searchMode(mode) {
   await context.close();
 }
 
+// ---- search (issue 14): partial matches, other spellings, typos, suggestions, unknown g= ----
+// The browser gives exactly the CLI's hits for the issue's queries; a query without hits
+// offers the CLI's suggestions as links; an unknown group in the fragment is ignored, visibly.
+const issue14Queries = [
+  ["sletting av helseopplysninger", []],
+  ["databehandleravtale sky", []],
+  ["leverandorene", []],
+  ["informasjonsikkerhet", []],
+  ["haandhevingen av rettigheter", []],
+  ["SLE-09 databehandleravtlae", []],
+  ["leverandorene", ["kommune"]],
+];
+
+async function searchIssue14Mode(mode) {
+  const base = mode === "file" ? pathToFileURL(siteDir).href : httpBase;
+  const url = (p) => `${base}/${p}`;
+  console.log(`== search (partial, spellings, typos, suggestions) ${mode}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  for (const [q, groups] of issue14Queries) {
+    const frag = "#q=" + encodeURIComponent(q) + (groups.length ? "&g=" + groups.join(",") : "");
+    await page.goto(url(`${VERSION}/search.html${frag}`));
+    await page.waitForFunction(() => /\d/.test(document.querySelector(".nb-search-page-status")?.textContent || ""));
+    const got = (await page.$$eval("#nb-search-page a.nb-hit-title", (as) => as.map((a) => a.getAttribute("href")))).slice(0, 10);
+    const cli = cliSearch(q, groups);
+    check(cli.hits.length > 0, `CLI finds something for ${q} ${groups}`);
+    eq(got, cli.hits.map((h) => "../" + h.url), `${mode}: browser top 10 = normbok search for ${q} [${groups}]`);
+  }
+
+  // No hit at all: "Mente du …?" with the CLI's suggestions, as links that run the search.
+  const miss = "persnvernkonsekvnsvurderng";
+  const cli = cliSearch(miss, []);
+  check(cli.total === 0 && cli.suggestions.length > 0, `CLI suggests something for ${miss}`);
+  await page.goto(url(`${VERSION}/search.html#q=` + encodeURIComponent(miss)));
+  await page.waitForSelector("#nb-search-page a.nb-search-suggestion");
+  const offered = await page.$$eval("#nb-search-page a.nb-search-suggestion", (as) => as.map((a) => a.textContent));
+  eq(offered, cli.suggestions, `${mode}: browser suggestions = normbok search suggestions`);
+  await page.click("#nb-search-page a.nb-search-suggestion");
+  await page.waitForSelector("#nb-search-page a.nb-hit-title");
+  eq(await page.inputValue("#nb-q"), cli.suggestions[0], `${mode}: clicking a suggestion searches for it`);
+  check((await page.evaluate(() => location.hash)).includes(encodeURIComponent(cli.suggestions[0])), `${mode}: the suggestion is in the URL`);
+  // The dropdown offers them too.
+  await page.goto(url(`${VERSION}/index.html`));
+  await page.fill("#nb-q", miss);
+  await page.waitForSelector("#nb-search-list a.nb-search-suggestion");
+  eq(await page.$$eval("#nb-search-list a.nb-search-suggestion", (as) => as.map((a) => a.textContent)), cli.suggestions, `${mode}: dropdown suggestions`);
+
+  // An unknown g= is ignored (results as without it) with a visible note.
+  await page.goto(url(`${VERSION}/search.html#q=leverand%C3%B8ren&g=leverand%C3%B8r`));
+  await page.waitForFunction(() => /\d/.test(document.querySelector(".nb-search-page-status")?.textContent || ""));
+  const note = await page.$eval("#nb-search-page .nb-search-note", (n) => ({ text: n.textContent, visible: !n.hidden && n.offsetHeight > 0 }));
+  check(note.visible && note.text.includes("leverandør"), `${mode}: unknown group noted: ${JSON.stringify(note)}`);
+  const got = (await page.$$eval("#nb-search-page a.nb-hit-title", (as) => as.map((a) => a.getAttribute("href")))).slice(0, 10);
+  eq(got, cliSearch("leverandøren", []).hits.map((h) => "../" + h.url), `${mode}: unknown group ignored`);
+  eq(errors, [], `${mode}: no script errors (issue 14 checks)`);
+  await context.close();
+}
+
 try {
   await runMode("file");
   await runMode("http");
@@ -296,6 +357,8 @@ try {
   }
   await searchMode("file");
   await searchMode("http");
+  await searchIssue14Mode("file");
+  await searchIssue14Mode("http");
   fs.writeFileSync(path.join(artifacts, "search-budgets.json"), JSON.stringify(budgets, null, 2) + "\n");
 } finally {
   await browser.close();

@@ -67,6 +67,8 @@
       failed: 'Søket kunne ikke lastes ({detail}).',
       groups: 'Målgrupper',
       version: 'Versjon',
+      suggest: 'Mente du',
+      unknownGroup: 'Ukjent målgruppe i lenken blir ignorert: {g}.',
       kinds: { requirement: 'Krav', page: 'Side', reference: 'Referanse' }
     },
     nn: {
@@ -81,6 +83,8 @@
       failed: 'Søket kunne ikkje lastast ({detail}).',
       groups: 'Målgrupper',
       version: 'Versjon',
+      suggest: 'Meinte du',
+      unknownGroup: 'Ukjend målgruppe i lenkja vert ignorert: {g}.',
       kinds: { requirement: 'Krav', page: 'Side', reference: 'Referanse' }
     },
     en: {
@@ -95,6 +99,8 @@
       failed: 'Search could not be loaded ({detail}).',
       groups: 'Target groups',
       version: 'Version',
+      suggest: 'Did you mean',
+      unknownGroup: 'Unknown target group in the link is ignored: {g}.',
       kinds: { requirement: 'Requirement', page: 'Page', reference: 'Reference' }
     }
   };
@@ -359,6 +365,21 @@
     return li;
   }
 
+  // "Mente du …?": the engine's suggestions as links (text nodes only); picking one runs it.
+  function suggestionNode(tag, t, suggestions, href, pick) {
+    var node = el(tag, 'nb-search-suggest');
+    node.appendChild(document.createTextNode(t.suggest + ' '));
+    suggestions.forEach(function (text, i) {
+      if (i) node.appendChild(document.createTextNode(', '));
+      var a = el('a', 'nb-search-suggestion', text);
+      a.href = href(text);
+      a.addEventListener('click', function (event) { event.preventDefault(); pick(text); });
+      node.appendChild(a);
+    });
+    node.appendChild(document.createTextNode('?'));
+    return node;
+  }
+
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
@@ -481,7 +502,15 @@
     // ---- page mode: filters + full result list
     var page = null;
     if (pageNode) {
-      page = { checks: [], status: el('p', 'nb-search-page-status'), results: el('ol', 'nb-search-page-results') };
+      page = {
+        checks: [],
+        note: el('p', 'nb-search-note'),
+        status: el('p', 'nb-search-page-status'),
+        suggest: el('p', 'nb-search-suggest'),
+        results: el('ol', 'nb-search-page-results')
+      };
+      page.note.hidden = true;
+      page.suggest.hidden = true;
       var ids = Object.keys(ctx.groups);
       if (ids.length) {
         var fieldset = el('fieldset', 'nb-search-filters');
@@ -499,7 +528,9 @@
         });
         pageNode.appendChild(fieldset);
       }
+      pageNode.appendChild(page.note);
       pageNode.appendChild(page.status);
+      pageNode.appendChild(page.suggest);
       pageNode.appendChild(page.results);
     }
 
@@ -510,7 +541,14 @@
     function applyState() {
       var state = readState();
       input.value = state.q;
-      if (page) page.checks.forEach(function (c) { c.checked = state.g.indexOf(c.value) >= 0; });
+      if (page) {
+        // An unknown group in the fragment (an old or mistyped link) is ignored, visibly.
+        var known = page.checks.map(function (c) { return c.value; });
+        var unknown = state.g.filter(function (g) { return known.indexOf(g) < 0; });
+        page.note.textContent = unknown.length ? fill(t.unknownGroup, { g: unknown.join(', ') }) : '';
+        page.note.hidden = !unknown.length;
+        page.checks.forEach(function (c) { c.checked = state.g.indexOf(c.value) >= 0; });
+      }
       run(state.q, false);
     }
 
@@ -530,17 +568,32 @@
         clearTimeout(slow);
         if (mine !== generation) return;
         var count = response.total === 0 ? fill(t.none, { q: q }) : countText(t, response.total);
+        var suggestions = response.total === 0 ? (response.suggestions || []) : [];
+        var pick = function (text) { input.value = text; run(text, true); };
+        // The live region reads the suggestions too; the page shows them as links.
+        var spoken = suggestions.length ? count + ' ' + t.suggest + ' ' + suggestions.join(', ') + '?' : count;
         if (page) {
+          clear(page.suggest);
+          page.suggest.hidden = !suggestions.length;
+          if (suggestions.length) {
+            var node = suggestionNode('span', t, suggestions, function (text) { return '#q=' + encodeURIComponent(text); }, pick);
+            page.suggest.appendChild(node);
+          }
           clear(page.results);
           response.hits.forEach(function (hit) { page.results.appendChild(renderHit(hit, ctx)); });
           page.status.textContent = response.total > response.hits.length
             ? fill(t.showing, { shown: response.hits.length, n: response.total }) : count;
-          say(count);
+          say(spoken);
           return;
         }
         clear(list);
         response.hits.forEach(function (hit) { list.appendChild(renderHit(hit, ctx)); });
-        list.hidden = response.hits.length === 0;
+        if (suggestions.length) {
+          list.appendChild(suggestionNode('li', t, suggestions, function (text) {
+            return form.getAttribute('action') + '#q=' + encodeURIComponent(text);
+          }, pick));
+        }
+        list.hidden = response.hits.length === 0 && !suggestions.length;
         if (response.total > response.hits.length) {
           more.textContent = fill(t.all, { n: response.total });
           more.href = form.getAttribute('action') + '#q=' + encodeURIComponent(q);
@@ -549,7 +602,7 @@
           more.hidden = true;
         }
         form.classList.add('nb-search--open');
-        say(count);
+        say(spoken);
       }).catch(function (error) {
         clearTimeout(slow);
         if (mine !== generation) return;
