@@ -58,7 +58,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         zip: Option<PathBuf>,
         /// Absolute URL the site is published at (overrides `base_url` of normbok.toml; used
-        /// for sitemap.xml, canonical links, feeds and 404.html).
+        /// for sitemap.xml, canonical links and 404.html).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
     },
@@ -184,5 +184,17 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colour_choice_honours_no_color() {
+        use super::ColorChoice::{Always, Auto, Never};
+        use std::ffi::OsStr;
+        assert!(Auto.resolve(true, None));
+        assert!(!Auto.resolve(false, None), "not a terminal");
+        assert!(!Auto.resolve(true, Some(OsStr::new("1"))), "NO_COLOR set");
+        assert!(Auto.resolve(true, Some(OsStr::new(""))), "an empty NO_COLOR is unset (no-color.org)");
+        assert!(Always.resolve(false, Some(OsStr::new("1"))), "an explicit --color always wins");
+        assert!(!Never.resolve(true, None));
     }
 }

@@ -368,6 +368,19 @@ mod tests {
     }
 
     #[test]
+    fn overlay_never_claims_a_good_build_that_does_not_exist() {
+        let with = overlay("x.yaml:1:1: error[E-YAML]: bad", true);
+        let without = overlay("x.yaml:1:1: error[E-YAML]: bad", false);
+        assert!(with.contains("Showing the last good build"));
+        assert!(!without.contains("last good build"), "{without}");
+        assert!(without.contains("does not build yet"));
+        for o in [&with, &without] {
+            assert!(o.contains("<template shadowrootmode=\"open\">"), "own shadow root: theme rules cannot reach it");
+            assert!(o.contains("background:#1e1e1e;color:#f5f5f5"), "fully specified colours");
+        }
+    }
+
+    #[test]
     fn injection_goes_before_body_end_and_escapes_the_overlay() {
         let out = inject(b"<html><body><p>x</p></BODY></html>", Some(&overlay("a <img src=x onerror=alert(1)>.yaml", true)));
         let s = String::from_utf8(out).unwrap_or_default();

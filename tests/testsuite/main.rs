@@ -5,6 +5,8 @@
 #![allow(unreachable_pub)]
 
 mod bundled;
+mod cli;
+mod docs;
 mod fixtures;
 #[cfg(feature = "linkcheck")]
 mod linkcheck;
