@@ -85,7 +85,12 @@ impl Printer {
         let root = self.root.clone();
         // Snippets read the file again at print time: the pipeline keeps no source text
         // around for this, and a file that cannot be read simply gets no snippet.
-        let read = move |rel: &str| root.as_ref().and_then(|r| std::fs::read_to_string(r.join(rel)).ok());
+        // Files over the default size limit are not read again just to show one line.
+        let read = move |rel: &str| {
+            let path = root.as_ref()?.join(rel);
+            let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= normbok::config::DEFAULT_MAX_FILE_SIZE);
+            if small { std::fs::read_to_string(path).ok() } else { None }
+        };
         d.render_styled(self.style, &read)
     }
 }
