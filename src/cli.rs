@@ -8,9 +8,36 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "normbok", version, about, propagate_version = true)]
 pub struct Cli {
+    /// When to use colours (and source snippets) in diagnostics: `auto` colours only a
+    /// terminal and never when the `NO_COLOR` variable is set.
+    #[arg(long, value_enum, global = true, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stderr is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour (and show source snippets).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given whether the output is a terminal and the value of `NO_COLOR`
+    /// (<https://no-color.org>: any non-empty value turns colour off).
+    pub fn resolve(self, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// Subcommands.
@@ -30,6 +57,10 @@ pub enum Command {
         /// Also write the site as one zip file that works when unpacked and opened from disk.
         #[arg(long, value_name = "FILE")]
         zip: Option<PathBuf>,
+        /// Absolute URL the site is published at (overrides `base_url` of normbok.toml; used
+        /// for sitemap.xml, canonical links and 404.html).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
     /// Validate the site without writing anything.
     Check {
@@ -106,8 +137,19 @@ pub enum Command {
         /// Folder to create (must not exist or be empty).
         dir: PathBuf,
     },
-    /// Print the JSON Schema of requirement and reference files.
-    Schema,
+    /// Print the JSON Schema of requirement and reference files (and page front matter).
+    Schema {
+        /// Site root: the schema then lists the site's own ids (target groups, obligations,
+        /// references, requirement statuses) as enums, for completion in the editor.
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Print a shell completion script (e.g. `normbok completions bash > ~/.local/share/bash-completion/completions/normbok`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `normbok version …`.
@@ -142,5 +184,17 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colour_choice_honours_no_color() {
+        use super::ColorChoice::{Always, Auto, Never};
+        use std::ffi::OsStr;
+        assert!(Auto.resolve(true, None));
+        assert!(!Auto.resolve(false, None), "not a terminal");
+        assert!(!Auto.resolve(true, Some(OsStr::new("1"))), "NO_COLOR set");
+        assert!(Auto.resolve(true, Some(OsStr::new(""))), "an empty NO_COLOR is unset (no-color.org)");
+        assert!(Always.resolve(false, Some(OsStr::new("1"))), "an explicit --color always wins");
+        assert!(!Never.resolve(true, None));
     }
 }

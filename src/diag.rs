@@ -121,6 +121,87 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// How a report is printed: plain (`path:line:col: error[CODE]: message` and `  help:` lines,
+/// today's machine-parseable format), or for a terminal with colours and source snippets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Show the offending source line with the span underlined (rustc-like).
+    pub snippets: bool,
+}
+
+impl Diagnostic {
+    /// Renders one diagnostic. The first line is always `path:line:col: error[CODE]: message`
+    /// (coloured only with `style.color`); with `style.snippets` and a readable source
+    /// (`source` gets the site-relative path), the line is shown with the span underlined
+    /// and the help lines follow as `= help:` notes, as rustc prints them.
+    pub fn render(&self, style: Style, source: &dyn Fn(&str) -> Option<String>) -> String {
+        use annotate_snippets::renderer::DecorStyle;
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+        let (sev, sev_style) = match self.severity {
+            Severity::Error => ("error", annotate_snippets::renderer::DEFAULT_ERROR_STYLE),
+            Severity::Warning => ("warning", annotate_snippets::renderer::DEFAULT_WARNING_STYLE),
+        };
+        let paint = |s: &str, st: annotate_snippets::renderer::Style| {
+            if style.color { format!("{}{s}{}", st.render(), st.render_reset()) } else { s.to_string() }
+        };
+        let bold = annotate_snippets::renderer::Style::new().bold();
+        let mut out = String::new();
+        if let Some(loc) = &self.loc {
+            out.push_str(&paint(&format!("{loc}:"), bold));
+            out.push(' ');
+        }
+        out.push_str(&paint(&format!("{sev}[{}]", self.code), sev_style));
+        out.push_str(&paint(":", bold));
+        out.push(' ');
+        out.push_str(&paint(&self.message, bold));
+
+        let line = match (&self.loc, style.snippets) {
+            (Some(loc), true) => {
+                source(&loc.path).and_then(|text| text.split('\n').nth(loc.line as usize - 1).map(|l| (loc, l.trim_end_matches('\r').to_string())))
+            }
+            _ => None,
+        };
+        let Some((loc, text)) = line else {
+            for h in &self.help {
+                out.push_str("\n  ");
+                out.push_str(&paint("help:", annotate_snippets::renderer::DEFAULT_HELP_STYLE));
+                out.push(' ');
+                out.push_str(h);
+            }
+            return out;
+        };
+        let span = token_span(&text, loc.col as usize);
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_level(level.clone())
+            .element(Snippet::source(text.as_str()).line_start(loc.line as usize).annotation(AnnotationKind::Primary.span(span)));
+        for h in &self.help {
+            group = group.element(Level::HELP.message(h.as_str()));
+        }
+        let renderer = if style.color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Ascii);
+        let snippet = renderer.render(&[group]);
+        out.push('\n');
+        out.push_str(snippet.trim_end_matches('\n'));
+        out
+    }
+}
+
+/// The byte range to underline on `line`: the token starting at the 1-based character column
+/// `col` (up to whitespace or YAML/Markdown punctuation), at least one character; past the
+/// end of the line, the line's end.
+fn token_span(line: &str, col: usize) -> std::ops::Range<usize> {
+    let start = line.char_indices().nth(col.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    let len = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | ')')).unwrap_or(rest.len());
+    let len = if len == 0 { rest.chars().next().map_or(0, char::len_utf8) } else { len };
+    start..start + len
+}
+
 /// At most this many diagnostics are printed; the rest are counted.
 pub const MAX_REPORTED: usize = 200;
 
@@ -176,12 +257,17 @@ impl Diagnostics {
     }
 
     /// Renders the report as printed on stderr: errors and warnings (capped at
-    /// [`MAX_REPORTED`]) and a summary line.
+    /// [`MAX_REPORTED`]) and a summary line, in the plain machine-parseable format.
     pub fn render(&self) -> String {
+        self.render_styled(Style::default(), &|_| None)
+    }
+
+    /// [`Diagnostics::render`] with colours and/or source snippets (see [`Diagnostic::render`]).
+    pub fn render_styled(&self, style: Style, source: &dyn Fn(&str) -> Option<String>) -> String {
         let mut out = String::new();
         let sorted = self.sorted();
         for d in sorted.iter().take(MAX_REPORTED) {
-            let _ = writeln!(out, "{d}");
+            let _ = writeln!(out, "{}", d.render(style, source));
         }
         if sorted.len() > MAX_REPORTED {
             let _ = writeln!(out, "… and {} more not shown", sorted.len() - MAX_REPORTED);

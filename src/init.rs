@@ -6,6 +6,8 @@ use crate::Outcome;
 use crate::diag::{Diagnostic, Exit};
 
 const FILES: &[(&str, &str)] = &[
+    // The build output and the link cache are generated; they do not belong in version control.
+    (".gitignore", "/public/\n/.normbok/\n"),
     (
         "normbok.toml",
         r#"title = "Min veileder"
@@ -76,7 +78,8 @@ requirements:
     ),
     (
         "content/1.0/references/referanser.yaml",
-        r#"references:
+        r#"# yaml-language-server: $schema=../../../normbok-schema.json
+references:
   - id: eksempel
     kind: website
     title: Eksempelreferanse
@@ -87,13 +90,15 @@ requirements:
 
 /// Creates the site; refuses a non-empty folder.
 pub fn run(dir: &Path) -> Outcome {
-    let fail = |msg: String| {
+    let fail_with = |exit: Exit, msg: String, help: Option<&str>| {
         let mut d = crate::diag::Diagnostics::new();
-        d.push(Diagnostic::global("E-INIT", msg));
-        Outcome { exit: Exit::Invalid, diagnostics: d, summary: None }
+        d.push(Diagnostic::global("E-INIT", msg).help_opt(help.map(str::to_string)));
+        Outcome { exit, diagnostics: d, summary: None }
     };
+    let fail = |msg: String| fail_with(Exit::Invalid, msg, None);
     if dir.exists() && std::fs::read_dir(dir).map(|mut r| r.next().is_some()).unwrap_or(true) {
-        return fail(format!("{} exists and is not empty", dir.display()));
+        // The argument is wrong, not any content: a usage error.
+        return fail_with(Exit::Usage, format!("{} exists and is not empty", dir.display()), Some("name a new or empty folder"));
     }
     for (path, text) in FILES {
         let p = dir.join(path);
@@ -106,13 +111,21 @@ pub fn run(dir: &Path) -> Outcome {
             return fail(format!("cannot write {}: {e}", p.display()));
         }
     }
-    let schema = serde_json::to_string_pretty(&crate::load::records::json_schema()).unwrap_or_default();
-    if let Err(e) = std::fs::write(dir.join("normbok-schema.json"), schema + "\n") {
+    // The site-aware schema (its groups, obligations and references as enums), the same as
+    // `normbok schema --root DIR` prints; the YAML files name it in their first line.
+    let schema = match crate::schema::for_site(dir) {
+        Ok(s) => s,
+        Err(_) => crate::load::records::json_schema(),
+    };
+    if let Err(e) = std::fs::write(dir.join("normbok-schema.json"), crate::schema::to_text(&schema)) {
         return fail(format!("cannot write schema: {e}"));
     }
     Outcome {
         exit: Exit::Success,
         diagnostics: crate::diag::Diagnostics::new(),
-        summary: Some(format!("created a site in {}; build it with `normbok build --root {}`", dir.display(), dir.display())),
+        summary: Some(format!(
+            "created a site in {0}; preview it with `cd {0} && normbok serve`, or build it into {0}/public/ with `cd {0} && normbok build`",
+            dir.display()
+        )),
     }
 }

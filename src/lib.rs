@@ -18,6 +18,7 @@ pub mod model;
 pub mod newversion;
 pub mod output;
 pub mod render;
+pub mod schema;
 pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
@@ -57,8 +58,16 @@ pub fn check_with(root: &Path, cache: Option<&mut model::ParseCache>) -> Result<
 
 /// Runs the pipeline up to rendering (nothing is written).
 pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
+    compile_with(root, None)
+}
+
+/// [`compile`] with `base_url` replaced (`build --base-url`).
+pub fn compile_with(root: &Path, base_url: Option<&str>) -> Result<Compiled, Diagnostics> {
     let t = Timer::new();
-    let (site, mut diags) = check(root)?;
+    let (mut site, mut diags) = check(root)?;
+    if let Some(url) = base_url {
+        site.config.base_url = url.to_string();
+    }
     t.lap("load+model+validate");
     let hist = versions::analyse(&site);
     t.lap("versions");
@@ -120,6 +129,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Also write a zip.
     pub zip: Option<PathBuf>,
+    /// `--base-url`: overrides `base_url` of normbok.toml.
+    pub base_url: Option<String>,
 }
 
 /// The result of a command: what to print and how to exit.
@@ -166,8 +177,15 @@ pub fn build(opts: &BuildOptions) -> Outcome {
     {
         return Outcome::one(Exit::Usage, e.diagnostic().clone());
     }
+    if let Some(url) = &opts.base_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        let d = Diagnostic::global("E-URL-SCHEME", format!("--base-url `{url}` must start with https:// or http://"))
+            .help("give the absolute address the site is published at, e.g. --base-url https://example.org/guide/");
+        return Outcome::one(Exit::Usage, d);
+    }
     let started = std::time::Instant::now();
-    let compiled = match compile(&opts.root) {
+    let compiled = match compile_with(&opts.root, opts.base_url.as_deref()) {
         Ok(c) => c,
         Err(d) => return Outcome::fail(Exit::Invalid, d),
     };
@@ -198,10 +216,10 @@ pub fn build(opts: &BuildOptions) -> Outcome {
     }
     let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
     let summary = format!(
-        "built {} files ({} versions, {} requirements) into {} in {} ms",
-        compiled.files.len(),
-        compiled.site.versions.len(),
-        reqs,
+        "built {} ({}, {}) into {} in {} ms",
+        count(compiled.files.len(), "file", "files"),
+        count(compiled.site.versions.len(), "version", "versions"),
+        count(reqs, "requirement", "requirements"),
         opts.out.display(),
         started.elapsed().as_millis()
     );
@@ -226,6 +244,11 @@ fn source_of(site: &model::Site, rel: &str) -> Option<String> {
     v.chapter(id).map(|c| c.file.clone())
 }
 
+/// `1 version`, `2 versions`: a count with the right form of the noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `normbok check` (content only).
 pub fn check_command(root: &Path, strict: bool) -> Outcome {
     match check(root) {
@@ -236,7 +259,11 @@ pub fn check_command(root: &Path, strict: bool) -> Outcome {
                 return Outcome::fail(Exit::Invalid, d);
             }
             let reqs: usize = site.versions.iter().map(|v| v.requirements.len()).sum();
-            Outcome { exit: Exit::Success, diagnostics: d, summary: Some(format!("ok: {} versions, {reqs} requirements", site.versions.len())) }
+            Outcome {
+                exit: Exit::Success,
+                diagnostics: d,
+                summary: Some(format!("ok: {}, {}", count(site.versions.len(), "version", "versions"), count(reqs, "requirement", "requirements"))),
+            }
         }
         Err(d) => Outcome::fail(Exit::Invalid, d),
     }

@@ -7,6 +7,14 @@ use crate::Outcome;
 use crate::config::{self, CONFIG_FILE, is_version_id};
 use crate::diag::{Diagnostic, Diagnostics, Exit, Loc};
 
+/// A bad command-line argument (the new id, `--from`): exit 2, and no location, because the
+/// problem is on the command line, not in a file.
+fn usage(code: &'static str, msg: String, help: Option<String>) -> Outcome {
+    let mut d = Diagnostics::new();
+    d.push(Diagnostic::global(code, msg).help_opt(help));
+    Outcome { exit: Exit::Usage, diagnostics: d, summary: None }
+}
+
 fn fail(code: &'static str, msg: String, help: Option<String>) -> Outcome {
     let mut d = Diagnostics::new();
     d.push(Diagnostic::error(code, Loc::file(CONFIG_FILE), msg).help_opt(help));
@@ -43,17 +51,17 @@ pub fn run(root: &Path, id: &str, from: Option<&str>) -> Outcome {
         Err(d) => return Outcome { exit: Exit::Invalid, diagnostics: d, summary: None },
     };
     if !is_version_id(id) {
-        return fail("E-ID-FORMAT", format!("invalid version id `{id}`"), Some("version ids match [A-Za-z0-9._-]+".into()));
+        return usage("E-ID-FORMAT", format!("invalid version id `{id}`"), Some("version ids match [A-Za-z0-9._-]+".into()));
     }
     if cfg.versions.iter().any(|v| v.id.get_ref().eq_ignore_ascii_case(id)) || root.join("content").join(id).exists() {
-        return fail("E-VERSION", format!("version `{id}` already exists"), Some("choose a new id".into()));
+        return usage("E-VERSION", format!("version `{id}` already exists"), Some("choose a new id".into()));
     }
     let source = match from {
         Some(f) => match cfg.versions.iter().find(|v| v.id.get_ref() == f) {
             Some(v) => v.id.get_ref().clone(),
             None => {
                 let known: Vec<&str> = cfg.versions.iter().map(|v| v.id.get_ref().as_str()).collect();
-                return fail("E-VERSION", format!("unknown version `{f}`"), Some(format!("declared versions: {}", known.join(", "))));
+                return usage("E-VERSION", format!("unknown version `{f}`"), Some(format!("declared versions: {}", known.join(", "))));
             }
         },
         None => match cfg.versions.first() {

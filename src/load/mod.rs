@@ -75,8 +75,10 @@ pub fn load_config(root: &Path) -> Result<(SiteConfig, String), Diagnostics> {
     if !path.exists() {
         let mut d = Diagnostics::new();
         d.push(
-            Diagnostic::error("E-CONFIG", Loc::file(CONFIG_FILE), format!("no {CONFIG_FILE} in {}", root.display()))
-                .help("run normbok in the site folder, pass --root DIR, or create a site with `normbok init DIR`"),
+            // No location: the file does not exist, so `normbok.toml:1:1` would point nowhere.
+            Diagnostic::global("E-CONFIG", format!("no {CONFIG_FILE} in {}: this is not a normbok site", root.display()))
+                .help("run normbok in the site folder or pass --root DIR")
+                .help("to start a new site, run `normbok init DIR`"),
         );
         return Err(d);
     }

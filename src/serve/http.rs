@@ -188,17 +188,35 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The error overlay: the diagnostics of the failed build, escaped, above the last good page.
-pub fn overlay(report: &str) -> String {
+/// The error overlay: the diagnostics of the failed build, escaped, above the last good page
+/// (or above an empty page when no build has succeeded yet: `has_good_build` is false).
+///
+/// The overlay lives in a declarative shadow root, so no theme rule can reach inside it, and
+/// every colour and font it uses is set explicitly (nothing is inherited from the page): light
+/// text `#f5f5f5` on `#1e1e1e` (contrast 15.6) and the heading `#ffb4ab` (10.0), both far
+/// above WCAG AA's 4.5. Browsers without declarative shadow DOM show the same markup inline,
+/// where the `all: initial` reset and the inline colours keep it readable.
+pub fn overlay(report: &str, has_good_build: bool) -> String {
+    let status = if has_good_build {
+        "normbok: the last change does not build. Showing the last good build; fix the file to reload."
+    } else {
+        "normbok: the site does not build yet, so there is nothing to show. Fix the file to reload."
+    };
+    const BOX: &str = "all:initial;display:block;position:fixed;inset:0;z-index:2147483647;overflow:auto;box-sizing:border-box;\
+        background:#1e1e1e;color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2rem;text-align:left";
+    const HEAD: &str = "all:initial;display:block;background:#1e1e1e;color:#ffb4ab;font:bold 18px/1.4 system-ui,sans-serif;margin:0 0 1rem";
+    const PRE: &str = "all:initial;display:block;background:#1e1e1e;color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;margin:0";
     format!(
         concat!(
-            "<div id=\"normbok-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;",
-            "background:rgba(20,20,20,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;padding:2rem\">",
-            "<p style=\"font:bold 18px/1.4 system-ui,sans-serif;color:#ff8a80;margin:0 0 1rem\">",
-            "normbok: the last change does not build. Showing the last good build; fix the file to reload.</p>",
-            "<pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>"
+            "<div id=\"normbok-overlay\" style=\"all:initial\"><template shadowrootmode=\"open\">",
+            "<div role=\"alert\" lang=\"en\" style=\"{box_}\"><p style=\"{head}\">{status}</p>",
+            "<pre style=\"{pre}\">{report}</pre></div></template></div>"
         ),
-        escape_html(report)
+        box_ = BOX,
+        head = HEAD,
+        pre = PRE,
+        status = status,
+        report = escape_html(report)
     )
 }
 
@@ -262,7 +280,8 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         return plain(StatusCode::BAD_REQUEST, "bad request: the path is malformed or leaves the site\n");
     };
     let snap = shared.snapshot();
-    let overlay_html = snap.errors.as_deref().map(overlay);
+    let good = !snap.files.is_empty();
+    let overlay_html = snap.errors.as_deref().map(|r| overlay(r, good));
     if let Some(bytes) = snap.files.get(&key) {
         return file_response(StatusCode::OK, &key, bytes, overlay_html.as_deref());
     }
@@ -368,8 +387,21 @@ mod tests {
     }
 
     #[test]
+    fn overlay_never_claims_a_good_build_that_does_not_exist() {
+        let with = overlay("x.yaml:1:1: error[E-YAML]: bad", true);
+        let without = overlay("x.yaml:1:1: error[E-YAML]: bad", false);
+        assert!(with.contains("Showing the last good build"));
+        assert!(!without.contains("last good build"), "{without}");
+        assert!(without.contains("does not build yet"));
+        for o in [&with, &without] {
+            assert!(o.contains("<template shadowrootmode=\"open\">"), "own shadow root: theme rules cannot reach it");
+            assert!(o.contains("background:#1e1e1e;color:#f5f5f5"), "fully specified colours");
+        }
+    }
+
+    #[test]
     fn injection_goes_before_body_end_and_escapes_the_overlay() {
-        let out = inject(b"<html><body><p>x</p></BODY></html>", Some(&overlay("a <img src=x onerror=alert(1)>.yaml")));
+        let out = inject(b"<html><body><p>x</p></BODY></html>", Some(&overlay("a <img src=x onerror=alert(1)>.yaml", true)));
         let s = String::from_utf8(out).unwrap_or_default();
         assert!(s.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(!s.contains("<img"));

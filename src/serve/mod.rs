@@ -132,8 +132,9 @@ fn publish(shared: &Shared, rebuilder: &mut Rebuilder, changed: &[PathBuf], gene
         Err(d) => {
             let report = d.render();
             log(report.trim_end());
-            log(&format!("build failed in {ms} ms; still serving the last good build"));
             let files = shared.snapshot().files.clone();
+            let still = if files.is_empty() { "nothing to serve until it builds" } else { "still serving the last good build" };
+            log(&format!("build failed in {ms} ms; {still}"));
             shared.swap(Snapshot { files, errors: Some(report) });
         }
     }

@@ -9,6 +9,8 @@ use crate::support::{self, args_for, code, materialize, normbok, read_case, stde
 
 /// Codes that legitimately have no file location (they concern the command line or process).
 const GLOBAL_CODES: [&str; 6] = ["E-OUTPUT-PATH", "E-LOCKED", "E-STRICT", "E-OUTPUT", "E-INIT", "E-IO"];
+/// Diagnostics about a file that does not exist, which therefore has no line to point at.
+const MISSING_FILE: [&str; 1] = ["error[E-CONFIG]: no normbok.toml in "];
 
 /// Splits stderr into diagnostics: a first line plus its `help:` lines.
 fn diagnostics(stderr: &str) -> Vec<String> {
@@ -29,7 +31,7 @@ fn diagnostics(stderr: &str) -> Vec<String> {
 /// INV-3: every error names `path:line:col` and a stable code.
 fn located(first_line: &str) -> bool {
     let Some((head, _)) = first_line.split_once(": error[").or_else(|| first_line.split_once(": warning[")) else {
-        return GLOBAL_CODES.iter().any(|c| first_line.starts_with(&format!("error[{c}]")));
+        return GLOBAL_CODES.iter().any(|c| first_line.starts_with(&format!("error[{c}]"))) || MISSING_FILE.iter().any(|p| first_line.starts_with(p));
     };
     let mut parts = head.rsplitn(3, ':');
     let col = parts.next().unwrap_or("");

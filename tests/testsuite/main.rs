@@ -5,7 +5,9 @@
 #![allow(unreachable_pub)]
 
 mod bundled;
+mod cli;
 mod content;
+mod docs;
 mod fixtures;
 #[cfg(feature = "linkcheck")]
 mod linkcheck;

@@ -152,7 +152,7 @@ fn init_creates_a_site_that_builds_and_schema_is_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(tmp.path().join("ut/1.0/requirements/EKS-01.html").exists());
     let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").current_dir(tmp.path()).args(["init", "ny"]).output().expect("run");
-    assert_eq!(code(&o), 1, "init refuses a non-empty folder");
+    assert_eq!(code(&o), 2, "init refuses a non-empty folder (a usage error)");
 
     let o = assert_cmd::Command::cargo_bin("normbok").expect("bin").arg("schema").output().expect("run");
     assert_eq!(code(&o), 0);

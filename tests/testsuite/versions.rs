@@ -95,7 +95,7 @@ fn version_new_copies_the_newest_version_as_a_draft() {
         (vec!["version", "new", "6", "--from", "9", "--root", "site"], "unknown --from"),
     ] {
         let o = normbok(tmp.path(), &args);
-        assert_eq!(code(&o), 1, "{what}: {}", stderr(&o));
+        assert_eq!(code(&o), 2, "{what} is a usage error: {}", stderr(&o));
     }
     // The drafts build; a draft carries its banner and is never a permalink target.
     let o = normbok(tmp.path(), &["build", "--root", "site", "--out", "out"]);
