@@ -65,7 +65,7 @@ impl VersionStatus {
 }
 
 /// The whole `normbok.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// Site title.
@@ -104,7 +104,7 @@ fn default_theme() -> String {
 }
 
 /// One `[[versions]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VersionConfig {
     /// ASCII id, also the folder and URL segment.
@@ -119,7 +119,7 @@ pub struct VersionConfig {
 }
 
 /// An obligation level.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdLabel {
     /// Slug used in records.
@@ -129,7 +129,7 @@ pub struct IdLabel {
 }
 
 /// A target group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     /// Slug used in records and URLs.
@@ -142,7 +142,7 @@ pub struct TargetGroup {
 }
 
 /// `[links]`: external link checking (SPEC §8).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LinksConfig {
     /// Regular expressions of URLs never requested.
@@ -183,7 +183,7 @@ impl Default for LinksConfig {
 }
 
 /// `[output]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputConfig {
     /// Entries of an existing output folder that survive a rebuild.
@@ -208,7 +208,7 @@ pub enum RawHtml {
 }
 
 /// `[markdown]` (normbok extension of SPEC §2.1).
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarkdownConfig {
     /// Raw HTML policy.
@@ -216,7 +216,7 @@ pub struct MarkdownConfig {
 }
 
 /// `[limits]` (normbok extension of SPEC §2.1).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
     /// Largest accepted source file in bytes.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::model::markdown::plain_text;
 use crate::model::{Requirement, Site, Version};
+use crate::paths;
 use crate::versions::Versions;
 
 /// Columns of `requirements.csv` (SPEC §6).
@@ -56,7 +57,13 @@ fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
 /// server's partial rebuilds add beside the rendered pages.
 pub fn files(site: &Site, hist: &Versions, vi: usize) -> [(String, Vec<u8>); 2] {
     let v = &site.versions[vi];
-    [(format!("{}/export/requirements.csv", v.id), csv(v)), (format!("{}/export/requirements.json", v.id), json(site, hist, vi))]
+    [(paths::export_csv(&v.id), csv(v)), (paths::export_json(&v.id), json(site, hist, vi))]
+}
+
+/// Output paths of [`files`].
+pub fn output_paths(site: &Site, vi: usize) -> [String; 2] {
+    let v = &site.versions[vi];
+    [paths::export_csv(&v.id), paths::export_json(&v.id)]
 }
 
 /// The JSON export of version `vi`.
@@ -89,7 +96,7 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
                 "references": r.references.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
                 "related": r.related.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
                 "source": r.source,
-                "url": format!("{}/requirements/{id}.html", v.id),
+                "url": paths::requirement(&v.id, id),
                 "introduced_in": introduced,
                 "changed_in": changed,
             })

@@ -2,10 +2,12 @@
 //! Markdown — into a versioned static website.
 //!
 //! The pipeline flows one way: [`load`] (files → text) → [`model`] (typed records) →
-//! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (in-memory files) →
-//! [`output`] (atomic write). [`compile`] runs everything up to rendering; [`build`] also writes.
+//! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (pages) → [`output`]
+//! (atomic write); [`assemble`] hands every output to a sink as it is produced. [`compile`]
+//! assembles into memory; [`build`] streams into the staging folder and swaps it in.
 //! `linkcheck` (feature `linkcheck`) checks external links after validation, never in `build`.
 
+pub mod assemble;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -17,6 +19,7 @@ pub mod load;
 pub mod model;
 pub mod newversion;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod search;
 #[cfg(feature = "serve")]
@@ -54,40 +57,22 @@ pub fn check_with(root: &Path, cache: Option<&mut model::ParseCache>) -> Result<
     if diags.has_errors() { Err(diags) } else { Ok((site, diags)) }
 }
 
-/// Runs the pipeline up to rendering (nothing is written).
+/// Runs the pipeline up to rendering (nothing is written): every output file in memory.
 pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
     let t = Timer::new();
     let (site, mut diags) = check(root)?;
     t.lap("load+model+validate");
     let hist = versions::analyse(&site);
     t.lap("versions");
-    let mut files = match render::render(&site, &hist) {
-        Ok(f) => f,
-        Err(errs) => {
-            diags.extend(errs);
-            return Err(diags);
-        }
-    };
-    for vi in 0..site.versions.len() {
-        files.extend(export::files(&site, &hist, vi));
-    }
-    t.lap("render+export");
-    let all: Vec<usize> = (0..site.versions.len()).collect();
-    match search::bundle_files(&site, &all) {
-        Ok(bundles) => {
-            for b in bundles {
-                files.insert(b.path, b.bytes);
-                diags.extend(b.warning);
-            }
-        }
+    let sink = render::MemorySink::default();
+    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &sink) {
+        Ok(a) => diags.extend(a.bundle_warnings.into_iter().filter_map(|(_, w)| w)),
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);
         }
     }
-    files.insert(search::ENGINE_PATH.to_string(), search::engine_file());
-    t.lap("search");
-    Ok(Compiled { site, versions: hist, files, diagnostics: diags })
+    Ok(Compiled { site, versions: hist, files: sink.into_files(), diagnostics: diags })
 }
 
 /// Stage timings on stderr when `NORMBOK_TIMINGS` is set (for profiling, not for tests).
@@ -160,48 +145,64 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         return Outcome::one(Exit::Usage, e.diagnostic().clone());
     }
     let started = std::time::Instant::now();
-    let compiled = match compile(&opts.root) {
-        Ok(c) => c,
+    let t = Timer::new();
+    let (site, mut diags) = match check(&opts.root) {
+        Ok(x) => x,
         Err(d) => return Outcome::fail(Exit::Invalid, d),
     };
-    if strict_failed(opts.strict, &compiled.diagnostics) {
-        let mut d = compiled.diagnostics;
-        d.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
-        return Outcome::fail(Exit::Invalid, d);
+    t.lap("load+model+validate");
+    let hist = versions::analyse(&site);
+    t.lap("versions");
+    // Files go to the staging folder as they are rendered; until `commit` the previous
+    // output is untouched, and any early return drops (removes) the staging folder.
+    let staging = match output::Staging::begin(&out, &site.config.output.preserve) {
+        Ok(s) => s,
+        Err(e) => return output_failed(diags, e),
+    };
+    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &staging) {
+        Ok(a) => diags.extend(a.bundle_warnings.into_iter().filter_map(|(_, w)| w)),
+        Err(errors) => {
+            diags.extend(errors);
+            return Outcome::fail(Exit::Invalid, diags);
+        }
     }
-    let preserve = &compiled.site.config.output.preserve;
-    let t = Timer::new();
-    let written = output::write_site(&out, &compiled.files, preserve);
+    if strict_failed(opts.strict, &diags) {
+        diags.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
+        return Outcome::fail(Exit::Invalid, diags);
+    }
+    let written = staging.commit();
     t.lap("write");
-    if let Err(e) = written {
-        let exit = match e {
-            output::OutputError::Locked(_) => Exit::Locked,
-            output::OutputError::Refused(_) => Exit::Usage,
-            output::OutputError::Io(_) => Exit::Invalid,
-        };
-        let mut d = compiled.diagnostics;
-        d.push(e.diagnostic().clone());
-        return Outcome::fail(exit, d);
-    }
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => return output_failed(diags, e),
+    };
     if let Some(z) = &opts.zip
-        && let Err(e) = output::write_zip(z, &compiled.files)
+        && let Err(e) = output::write_zip_from(z, &out, &written)
     {
-        let mut d = compiled.diagnostics;
-        d.push(e.diagnostic().clone());
-        return Outcome::fail(Exit::Invalid, d);
+        diags.push(e.diagnostic().clone());
+        return Outcome::fail(Exit::Invalid, diags);
     }
-    let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
+    let reqs: usize = site.versions.iter().map(|v| v.requirements.len()).sum();
     let summary = format!(
         "built {} files ({} versions, {} requirements) into {} in {} ms",
-        compiled.files.len(),
-        compiled.site.versions.len(),
+        written.len(),
+        site.versions.len(),
         reqs,
         opts.out.display(),
         started.elapsed().as_millis()
     );
-    Outcome { exit: Exit::Success, diagnostics: compiled.diagnostics, summary: Some(summary) }
+    Outcome { exit: Exit::Success, diagnostics: diags, summary: Some(summary) }
 }
 
+fn output_failed(mut diags: Diagnostics, e: output::OutputError) -> Outcome {
+    let exit = match e {
+        output::OutputError::Locked(_) => Exit::Locked,
+        output::OutputError::Refused(_) => Exit::Usage,
+        output::OutputError::Io(_) => Exit::Invalid,
+    };
+    diags.push(e.diagnostic().clone());
+    Outcome::fail(exit, diags)
+}
 /// `normbok check` (content only).
 pub fn check_command(root: &Path, strict: bool) -> Outcome {
     match check(root) {

@@ -1,13 +1,16 @@
-//! Stage 5 (output): the rendered file map → the output folder, atomically.
+//! Stage 5 (output): rendered files → the output folder, atomically.
 //!
 //! Protocol (RELIABILITY.md §2): take `<out>.lock`; remove stale staging folders; write
-//! everything into `.<out>.staging-<pid>` beside the output (same file system); fsync; move
+//! every file, as it is rendered ([`Staging`]), into `.<out>.staging-<pid>` beside the output (same file system); fsync; move
 //! preserved entries (`.git`, `CNAME`) across; swap by renaming; release the lock. On any
 //! failure the previous output is left as it was and the staging folder is removed.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -170,29 +173,90 @@ fn failpoint(name: &str, count: usize) -> Result<(), std::io::Error> {
 
 /// Writes `files` to `out` atomically, keeping `preserve`d entries of a previous output.
 pub fn write_site(out: &Path, files: &Files, preserve: &[String]) -> Result<(), OutputError> {
-    let _lock = lock(out)?;
-    remove_stale(out);
-    let staging = sibling(out, &format!("staging-{}", std::process::id()));
-    let result = write_staging(&staging, files).and_then(|()| swap(out, &staging, preserve));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    let staging = Staging::begin(out, preserve)?;
+    files.par_iter().try_for_each(|(path, bytes)| staging.write(path, bytes))?;
+    staging.commit().map(drop)
 }
 
-fn write_staging(staging: &Path, files: &Files) -> Result<(), OutputError> {
-    let dirs: std::collections::BTreeSet<PathBuf> = files.keys().filter_map(|p| staging.join(p).parent().map(Path::to_path_buf)).collect();
-    for d in std::iter::once(staging.to_path_buf()).chain(dirs) {
-        fs::create_dir_all(&d).map_err(|e| io_err("cannot create", &d, &e))?;
+/// An output being written: the lock is held and files go into the staging folder as they
+/// arrive (from many threads; see [`crate::render::Sink`]). [`Staging::commit`] syncs and
+/// swaps it into place; dropping it uncommitted removes the staging folder, so the previous
+/// output stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    preserve: Vec<String>,
+    written: AtomicUsize,
+    /// Output paths written, for the zip and the summary.
+    paths: Mutex<Vec<String>>,
+    /// Folders already created (creating a folder per file would be a syscall per file).
+    dirs: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+    _lock: Lock,
+}
+
+impl Staging {
+    /// Takes `<out>.lock`, removes stale staging folders and creates a fresh one.
+    pub fn begin(out: &Path, preserve: &[String]) -> Result<Staging, OutputError> {
+        let lock = lock(out)?;
+        remove_stale(out);
+        let dir = sibling(out, &format!("staging-{}", std::process::id()));
+        fs::create_dir_all(&dir).map_err(|e| io_err("cannot create", &dir, &e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            preserve: preserve.to_vec(),
+            written: AtomicUsize::new(0),
+            paths: Mutex::default(),
+            dirs: Mutex::default(),
+            committed: false,
+            _lock: lock,
+        })
     }
-    let entries: Vec<(usize, (&String, &Vec<u8>))> = files.iter().enumerate().collect();
-    entries.par_iter().try_for_each(|(n, (path, bytes))| {
-        let target = staging.join(path);
-        failpoint("files", *n).map_err(|e| io_err("cannot write", &target, &e))?;
+
+    /// Writes one file (site-relative `path`) into the staging folder.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = self.dir.join(path);
+        let n = self.written.fetch_add(1, Ordering::Relaxed);
+        failpoint("files", n).map_err(|e| io_err("cannot write", &target, &e))?;
+        if let Some(parent) = target.parent() {
+            let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(parent);
+            if !known {
+                fs::create_dir_all(parent).map_err(|e| io_err("cannot create", parent, &e))?;
+                self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(parent.to_path_buf());
+            }
+        }
         let mut f = File::create(&target).map_err(|e| io_err("cannot write", &target, &e))?;
-        f.write_all(bytes).map_err(|e| io_err("cannot write", &target, &e))
-    })?;
-    sync_tree(staging).map_err(|e| io_err("cannot sync", staging, &e))
+        f.write_all(bytes).map_err(|e| io_err("cannot write", &target, &e))?;
+        self.paths.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path.to_string());
+        Ok(())
+    }
+
+    /// Makes the staged tree durable and swaps it into place. Returns the written paths,
+    /// sorted.
+    pub fn commit(mut self) -> Result<Vec<String>, OutputError> {
+        sync_tree(&self.dir).map_err(|e| io_err("cannot sync", &self.dir, &e))?;
+        swap(&self.out, &self.dir, &self.preserve)?;
+        self.committed = true;
+        let mut paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        paths.sort();
+        Ok(paths)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl crate::render::Sink for Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        // The bytes are dropped as soon as they are written: nothing accumulates in memory.
+        self.write(&path, &bytes).map_err(|e| e.diagnostic().clone())
+    }
 }
 
 /// Makes the staged tree durable before it is swapped in. One `syncfs` for the whole file
@@ -267,6 +331,24 @@ fn swap(out: &Path, staging: &Path, preserve: &[String]) -> Result<(), OutputErr
 
 /// Writes the site as one zip (deterministic: sorted entries, fixed timestamps).
 pub fn write_zip(path: &Path, files: &Files) -> Result<(), OutputError> {
+    write_zip_entries(path, files.iter().map(|(name, bytes)| Ok((name.as_str(), std::borrow::Cow::Borrowed(bytes.as_slice())))))
+}
+
+/// Writes the zip of a written site: the files `names` (sorted) read back from folder `dir`,
+/// so the site never has to be in memory at once.
+pub fn write_zip_from(path: &Path, dir: &Path, names: &[String]) -> Result<(), OutputError> {
+    write_zip_entries(
+        path,
+        names.iter().map(|name| {
+            let src = dir.join(name);
+            fs::read(&src).map(|b| (name.as_str(), std::borrow::Cow::Owned(b))).map_err(|e| io_err("cannot read", &src, &e))
+        }),
+    )
+}
+
+type ZipEntry<'a> = Result<(&'a str, std::borrow::Cow<'a, [u8]>), OutputError>;
+
+fn write_zip_entries<'a>(path: &Path, entries: impl Iterator<Item = ZipEntry<'a>>) -> Result<(), OutputError> {
     let tmp = path.with_file_name(format!(
         ".{}.tmp-{}",
         path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -279,10 +361,10 @@ pub fn write_zip(path: &Path, files: &Files) -> Result<(), OutputError> {
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
-        for (name, bytes) in files {
-            z.start_file(name.as_str(), opts)
-                .map_err(|e| io_err("cannot write zip entry", Path::new(name), &std::io::Error::other(e.to_string())))?;
-            z.write_all(bytes).map_err(|e| io_err("cannot write", &tmp, &e))?;
+        for entry in entries {
+            let (name, bytes) = entry?;
+            z.start_file(name, opts).map_err(|e| io_err("cannot write zip entry", Path::new(name), &std::io::Error::other(e.to_string())))?;
+            z.write_all(&bytes).map_err(|e| io_err("cannot write", &tmp, &e))?;
         }
         let f = z.finish().map_err(|e| io_err("cannot finish", &tmp, &std::io::Error::other(e.to_string())))?;
         f.sync_all().map_err(|e| io_err("cannot sync", &tmp, &e))?;

@@ -17,11 +17,11 @@ const ENGINE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/search_inde
 
 /// Output path of a version's bundle.
 pub fn bundle_path(version: &str) -> String {
-    format!("{version}/search/index.js")
+    crate::paths::search_bundle(version)
 }
 
 /// Output path of the engine.
-pub const ENGINE_PATH: &str = "static/search/engine.js";
+pub const ENGINE_PATH: &str = crate::paths::SEARCH_ENGINE;
 
 /// `static/search/engine.js`: the wasm module as a script that works from `file://`.
 pub fn engine_file() -> Vec<u8> {
@@ -52,7 +52,7 @@ pub fn docs(site: &Site, v: &Version) -> Vec<SearchDoc> {
             kind: Kind::Requirement,
             title: r.title.clone(),
             body,
-            url: format!("{}/requirements/{}.html", v.id, urls::encode(&r.id.value)),
+            url: crate::paths::requirement(&v.id, &urls::encode(&r.id.value)),
             excerpt: make_excerpt(&statement, MAX_EXCERPT_CHARS),
             target_groups: r.target_groups.iter().map(|g| g.value.clone()).collect(),
             obligation: Some(r.obligation.value.clone()),
@@ -74,7 +74,7 @@ pub fn docs(site: &Site, v: &Version) -> Vec<SearchDoc> {
             title: r.title.clone(),
             excerpt: make_excerpt(r.designation.as_deref().unwrap_or(&r.title), MAX_EXCERPT_CHARS),
             body,
-            url: format!("{}/references/{}.html", v.id, urls::encode(&r.id.value)),
+            url: crate::paths::reference(&v.id, &urls::encode(&r.id.value)),
             target_groups: all_groups.clone(),
             obligation: None,
             version: v.id.clone(),
@@ -87,7 +87,7 @@ fn page_docs(v: &Version, p: &Page, all_groups: &[String], docs: &mut Vec<Search
     let groups: Vec<String> =
         if p.target_groups.is_empty() { all_groups.to_vec() } else { p.target_groups.iter().map(|g| g.value.clone()).collect() };
     let path = p.src.strip_suffix(".md").unwrap_or(&p.src);
-    let url = format!("{}/{}", v.id, p.out.split('/').map(urls::encode).collect::<Vec<_>>().join("/"));
+    let url = crate::paths::page(&v.id, &p.out.split('/').map(urls::encode).collect::<Vec<_>>().join("/"));
     let headings = &p.body.scan.headings;
     let before = docs.len();
     for s in plain_sections(&p.body.text) {
@@ -221,7 +221,7 @@ fn fail(exit: Exit, code: &'static str, message: String, help: &str) -> SearchFa
 /// browser does.
 pub fn run(opts: &SearchOptions) -> Result<SearchResponse, SearchFailure> {
     let site = &opts.site;
-    if !site.join("index.html").is_file() {
+    if !site.join(crate::paths::ROOT_INDEX).is_file() {
         return Err(fail(
             Exit::Usage,
             "E-SEARCH-SITE",
@@ -278,7 +278,7 @@ fn versions_with_bundles(site: &Path) -> Vec<String> {
 
 /// The version the root `index.html` forwards to (`<meta http-equiv="refresh" … url=V/index.html">`).
 fn current_version(site: &Path) -> Option<String> {
-    let html = std::fs::read_to_string(site.join("index.html")).ok()?;
+    let html = std::fs::read_to_string(site.join(crate::paths::ROOT_INDEX)).ok()?;
     let at = html.find("http-equiv=\"refresh\"")?;
     let rest = &html[at..];
     let url = &rest[rest.find("url=")? + 4..];
