@@ -6,7 +6,6 @@
 
 use serde_json::{Value, json};
 
-use crate::model::markdown::plain_text;
 use crate::model::{Requirement, Site, Version};
 use crate::paths;
 use crate::versions::Versions;
@@ -37,7 +36,7 @@ pub fn csv_row(r: &Requirement) -> String {
         &groups.join(";"),
         r.status.as_str(),
         r.applies_from.as_ref().map_or("", |a| a.value.as_str()),
-        &plain_text(&r.statement.text),
+        r.statement.plain(),
     ])
 }
 
@@ -90,7 +89,7 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
                 "status": r.status.as_str(),
                 "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
                 "statement": r.statement.text,
-                "statement_text": plain_text(&r.statement.text),
+                "statement_text": r.statement.plain(),
                 "guidance": r.guidance.as_ref().map(|g| g.text.clone()),
                 "items": r.items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
                 "references": r.references.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
@@ -114,7 +113,9 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
         "requirements": reqs,
         "changes": changes,
     });
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    // Compact, not pretty-printed: the indentation only added bytes (issue 12 measured a 64 MB
+    // pretty export at 10,000 requirements).
+    let mut out = serde_json::to_vec(&doc).unwrap_or_default();
     out.push(b'\n');
     out
 }

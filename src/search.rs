@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use search_index::{Kind, MAX_EXCERPT_CHARS, SearchDoc, SearchIndex, SearchRequest, SearchResponse, make_excerpt};
 
 use crate::diag::{Diagnostic, Exit, Loc};
-use crate::model::markdown::{plain_sections, plain_text};
+use crate::model::markdown::plain_sections;
 use crate::model::{Page, Site, Version};
 use crate::render::urls;
 
@@ -37,15 +37,15 @@ pub fn docs(site: &Site, v: &Version) -> Vec<SearchDoc> {
     let all_groups: Vec<String> = site.config.target_groups.iter().map(|g| g.id.get_ref().clone()).collect();
     let mut docs = Vec::with_capacity(v.requirements.len() + v.references.len() + v.pages.len() * 4);
     for r in &v.requirements {
-        let statement = plain_text(&r.statement.text);
+        let statement = r.statement.plain().to_string();
         let mut body = statement.clone();
         if let Some(g) = &r.guidance {
             body.push('\n');
-            body.push_str(&plain_text(&g.text));
+            body.push_str(g.plain());
         }
         for item in &r.items {
             body.push('\n');
-            body.push_str(&plain_text(&item.text));
+            body.push_str(item.plain());
         }
         docs.push(SearchDoc {
             id: r.id.value.clone(),
