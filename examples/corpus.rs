@@ -691,7 +691,7 @@ fn write_hugo(dir: &Path, vs: &[Ver], chapters: usize, refs: &[RefDef]) {
 fn write_zola(dir: &Path, vs: &[Ver], chapters: usize, refs: &[RefDef]) {
     write(
         &dir.join("config.toml"),
-        "base_url = \"https://example.org\"\ntitle = \"Syntetisk veileder\"\ndefault_language = \"nb\"\ncompile_sass = false\nbuild_search_index = false\n",
+        "base_url = \"https://example.org\"\ntitle = \"Syntetisk veileder\"\ndefault_language = \"no\"\ncompile_sass = false\nbuild_search_index = true\n",
     );
     write(
         &dir.join("templates/index.html"),

@@ -159,37 +159,48 @@ pub fn render_pages(
             (_, n) => *n = None,
         }
     }
-    let vdata: Vec<VersionData<'_>> = site
-        .versions
-        .par_iter()
-        .zip(needed.par_iter())
-        .map(|(v, n)| match n {
-            Some(only) => version_data(site, v, raw, only.as_ref()),
-            None => VersionData::default(),
-        })
-        .collect();
     let current = site.versions.iter().position(|v| v.status == VersionStatus::Current).unwrap_or(0);
-    let ctx = Ctx { site, hist, theme, lang, t: i18n::strings(lang), raw, vdata, current, sidebars: Default::default() };
-
+    let t = i18n::strings(lang);
     let held = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);
-    let mut errors: Vec<Diagnostic> = jobs
-        .par_iter()
-        .filter_map(|j| {
-            let (path, html) = match ctx.run(*j) {
-                Ok(x) => x,
-                Err(d) => return Some(d),
-            };
-            debug_assert_eq!(path, job_path(site, *j), "job_path must name what the job renders");
-            let n = html.len();
-            peak.fetch_max(held.fetch_add(n, Ordering::Relaxed) + n, Ordering::Relaxed);
-            total.fetch_add(n, Ordering::Relaxed);
-            let r = sink.put(path, html.into_bytes());
-            held.fetch_sub(n, Ordering::Relaxed);
-            r.err()
-        })
-        .collect();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    // One version at a time: its data (requirement HTML, back-links, CSV rows) is built,
+    // its pages rendered in parallel and streamed out, and the data dropped before the next
+    // version's, so memory holds the model and one version's data, not all of them. Pages
+    // read other versions only through the model (ids, titles). Site-level pages first.
+    let groups = std::iter::once(None).chain((0..site.versions.len()).map(Some));
+    for group in groups {
+        let group_jobs: Vec<Job<'_>> = jobs.iter().copied().filter(|j| j.version() == group).collect();
+        if group_jobs.is_empty() {
+            continue;
+        }
+        let mut vdata: Vec<VersionData<'_>> = site.versions.iter().map(|_| VersionData::default()).collect();
+        if let Some(vi) = group
+            && let Some(only) = &needed[vi]
+        {
+            vdata[vi] = version_data(site, &site.versions[vi], raw, only.as_ref());
+        }
+        let ctx = Ctx { site, hist, theme, lang, t: t.clone(), raw, vdata, current, sidebars: Default::default() };
+        errors.extend(
+            group_jobs
+                .par_iter()
+                .filter_map(|j| {
+                    let (path, html) = match ctx.run(*j) {
+                        Ok(x) => x,
+                        Err(d) => return Some(d),
+                    };
+                    debug_assert_eq!(path, job_path(site, *j), "job_path must name what the job renders");
+                    let n = html.len();
+                    peak.fetch_max(held.fetch_add(n, Ordering::Relaxed) + n, Ordering::Relaxed);
+                    total.fetch_add(n, Ordering::Relaxed);
+                    let r = sink.put(path, html.into_bytes());
+                    held.fetch_sub(n, Ordering::Relaxed);
+                    r.err()
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
     if !errors.is_empty() {
         errors.sort_by(|a, b| a.message.cmp(&b.message));
         errors.dedup_by(|a, b| a.message == b.message);

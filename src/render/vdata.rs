@@ -2,7 +2,7 @@
 //! requirement HTML, citation back-links, chapter intros, the navigation order, the id index
 //! and the CSV rows the lists embed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -28,9 +28,6 @@ pub(super) struct VersionData<'a> {
     pub(super) chapter_intro: BTreeMap<&'a str, String>,
     /// Nav entries: (depth, page index).
     pub(super) nav: Vec<(usize, usize)>,
-    /// Requirement ID → index. Every requirement page looks itself up in every version
-    /// (switcher, "in other versions"); a linear `Version::requirement` made that O(N²).
-    pub(super) by_id: HashMap<&'a str, usize>,
     /// Per requirement: its CSV row without CRLF. Every list entry carries one, and a
     /// requirement is listed 3–5 times per version (index, chapter, groups, references).
     pub(super) csv_rows: Vec<String>,
@@ -77,10 +74,9 @@ pub(super) fn version_data<'a>(site: &'a Site, v: &'a Version, raw: RawHtml, onl
         .iter()
         .filter_map(|c| c.intro.as_ref().map(|m| (c.id.value.as_str(), markdown::to_html(&m.text, &m.scan.headings, &links, raw))))
         .collect();
-    let by_id = v.requirements.iter().enumerate().map(|(i, r)| (r.id.value.as_str(), i)).collect();
     // Without its CRLF: HTML parsers turn CR LF in attributes into LF; the script adds them back.
     let csv_rows = v.requirements.iter().map(|r| crate::export::csv_row(r).trim_end_matches("\r\n").to_string()).collect();
-    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), by_id, csv_rows }
+    VersionData { req_html, ref_cited_by, ref_pages, chapter_intro, nav: nav_order(&v.pages), csv_rows }
 }
 
 fn md_refs(m: &Md) -> Vec<&str> {
@@ -134,9 +130,10 @@ fn nav_order(pages: &[Page]) -> Vec<(usize, usize)> {
 }
 
 impl<'a> Ctx<'a> {
-    /// Requirement `id` of version `vi` (exact), in constant time.
+    /// Requirement `id` of version `vi` (exact), in constant time (the model's id index, so
+    /// it works for versions whose data is not loaded).
     pub(super) fn req_of(&self, vi: usize, id: &str) -> Option<&'a Requirement> {
         let site: &'a Site = self.site;
-        self.vdata[vi].by_id.get(id).map(|&i| &site.versions[vi].requirements[i])
+        site.versions[vi].requirement(id)
     }
 }
