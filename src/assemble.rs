@@ -73,9 +73,14 @@ pub fn assemble(site: &Site, hist: &Versions, sel: &Selection<'_>, sink: &dyn Si
     }
     t.lap("render+export");
     let mut out = Assembled { render: stats, ..Assembled::default() };
-    for b in search::bundle_files(site, &sel.bundles)? {
-        sink.put(b.path, b.bytes).map_err(one)?;
-        out.bundle_warnings.push((b.version, b.warning));
+    // One version at a time, each bundle handed over before the next is built: building
+    // them side by side held several index writers and document sets in memory at once,
+    // so peak memory grew with the number of versions (issue 12).
+    for &vi in &sel.bundles {
+        for b in search::bundle_files(site, &[vi])? {
+            sink.put(b.path, b.bytes).map_err(one)?;
+            out.bundle_warnings.push((b.version, b.warning));
+        }
     }
     sink.put(paths::SEARCH_ENGINE.to_string(), search::engine_file()).map_err(one)?;
     t.lap("search");
