@@ -12,6 +12,8 @@
 #   N [10000]            requirements for the peer comparison
 #   V [3]                versions
 #   SEED [1]             corpus seed
+#   CHAPTERS [20]        chapters of the corpus (issue 12 measures 100)
+#   WORDS [0]            pad each requirement text to this many words (issue 12: 400–800)
 #   SCALING ["1000 5000 10000 20000 50000"]   sizes of the normbok scaling curve
 #   RUNS [3]             hyperfine runs per command, after one measured run under time -v
 #   SLOW [120]           a build slower than this (s) is run once, not RUNS times
@@ -29,6 +31,8 @@ MODE=${1:-all}
 N=${N:-10000}
 V=${V:-3}
 SEED=${SEED:-1}
+CHAPTERS=${CHAPTERS:-20}
+WORDS=${WORDS:-0}
 SCALING=${SCALING:-"1000 5000 10000 20000 50000"}
 RUNS=${RUNS:-3}
 SLOW=${SLOW:-120}
@@ -116,10 +120,10 @@ header() {
 }
 
 peers() {
-    local dir="$WORK/corpus-$N"
+    local dir="$WORK/corpus-$N-v$V-c$CHAPTERS-w$WORDS"
     if [ ! -f "$dir/normbok/normbok.toml" ]; then
         rm -rf "$dir"
-        "$CORPUS" --out "$dir" --requirements "$N" --versions "$V" --seed "$SEED" --flavor all
+        "$CORPUS" --out "$dir" --requirements "$N" --versions "$V" --seed "$SEED" --chapters "$CHAPTERS" --words "$WORDS" --flavor all
     fi
     local reqs pages
     reqs=$(find "$dir/normbok/content" -name '*.yaml' -path '*/requirements/*' -exec grep -c '^  - id:' {} + | awk -F: '{s+=$2} END {print s}')
@@ -127,7 +131,7 @@ peers() {
     echo "### N = $N requirements × $V versions (seed $SEED)"
     echo
     machine
-    echo "- corpus: \`$CORPUS --out $dir --requirements $N --versions $V --seed $SEED --flavor all\` ($reqs requirement records; $pages Markdown files for Hugo)"
+    echo "- corpus: \`$CORPUS --out $dir --requirements $N --versions $V --seed $SEED --chapters $CHAPTERS --words $WORDS --flavor all\` ($reqs requirement records; $pages Markdown files for Hugo)"
     echo
     header
     measure "normbok-$N" normbok "$dir/normbok" "$WORK/out/normbok" "$reqs records + $(find "$dir/normbok/content" -name '*.md' | wc -l) pages"
@@ -153,7 +157,7 @@ scaling() {
         local dir="$WORK/scale-$n"
         if [ ! -f "$dir/normbok.toml" ]; then
             rm -rf "$dir"
-            "$CORPUS" --out "$dir" --requirements "$n" --versions "$V" --seed "$SEED" --flavor normbok
+            "$CORPUS" --out "$dir" --requirements "$n" --versions "$V" --seed "$SEED" --chapters "$CHAPTERS" --words "$WORDS" --flavor normbok
         fi
         measure "normbok-scale-$n" normbok "$dir" "$WORK/out/scale" "$n × $V"
     done

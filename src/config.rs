@@ -65,7 +65,7 @@ impl VersionStatus {
 }
 
 /// The whole `normbok.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// Site title.
@@ -111,7 +111,7 @@ fn default_theme() -> String {
 }
 
 /// One `[[versions]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VersionConfig {
     /// ASCII id, also the folder and URL segment.
@@ -130,7 +130,7 @@ pub struct VersionConfig {
 }
 
 /// An obligation level.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdLabel {
     /// Slug used in records.
@@ -140,7 +140,7 @@ pub struct IdLabel {
 }
 
 /// A target group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     /// Slug used in records and URLs.
@@ -153,7 +153,7 @@ pub struct TargetGroup {
 }
 
 /// `[links]`: external link checking (SPEC §8).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LinksConfig {
     /// Regular expressions of URLs never requested.
@@ -198,7 +198,7 @@ impl Default for LinksConfig {
 }
 
 /// `[output]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputConfig {
     /// Entries of an existing output folder that survive a rebuild.
@@ -223,7 +223,7 @@ pub enum RawHtml {
 }
 
 /// `[markdown]` (normbok extension of SPEC §2.1).
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarkdownConfig {
     /// Raw HTML policy.
@@ -231,7 +231,7 @@ pub struct MarkdownConfig {
 }
 
 /// `[limits]` (normbok extension of SPEC §2.1).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
     /// Largest accepted source file in bytes.

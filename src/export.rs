@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use crate::model::markdown::plain_text;
 use crate::model::{Requirement, Site, Version};
+use crate::paths;
 use crate::versions::Versions;
 
 /// Columns of `requirements.csv` (SPEC §6).
@@ -37,7 +37,7 @@ pub fn csv_row(r: &Requirement) -> String {
         &groups.join(";"),
         r.status.as_str(),
         r.applies_from.as_ref().map_or("", |a| a.value.as_str()),
-        &plain_text(&r.statement.text),
+        r.statement.plain(),
     ])
 }
 
@@ -58,10 +58,16 @@ fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
 pub fn files(site: &Site, hist: &Versions, vi: usize) -> [(String, Vec<u8>); 3] {
     let v = &site.versions[vi];
     [
-        (format!("{}/export/requirements.csv", v.id), csv(v)),
-        (format!("{}/export/requirements.json", v.id), json(site, hist, vi)),
-        (format!("{}/export/requirements.xlsx", v.id), crate::xlsx::workbook(site, v)),
+        (paths::export_csv(&v.id), csv(v)),
+        (paths::export_json(&v.id), json(site, hist, vi)),
+        (paths::export_xlsx(&v.id), crate::xlsx::workbook(site, v)),
     ]
+}
+
+/// Output paths of [`files`].
+pub fn output_paths(site: &Site, vi: usize) -> [String; 3] {
+    let v = &site.versions[vi];
+    [paths::export_csv(&v.id), paths::export_json(&v.id), paths::export_xlsx(&v.id)]
 }
 
 /// The JSON export of version `vi`.
@@ -89,13 +95,13 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
                 "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
                 "changed": r.changed.as_ref().map(|a| a.value.clone()),
                 "statement": r.statement.text,
-                "statement_text": plain_text(&r.statement.text),
+                "statement_text": r.statement.plain(),
                 "guidance": r.guidance.as_ref().map(|g| g.text.clone()),
                 "items": r.items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
                 "references": r.references.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
                 "related": r.related.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
                 "source": r.source,
-                "url": format!("{}/requirements/{id}.html", v.id),
+                "url": paths::requirement(&v.id, id),
                 "introduced_in": introduced,
                 "changed_in": changed,
             })
@@ -113,7 +119,9 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
         "requirements": reqs,
         "changes": changes,
     });
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    // Compact, not pretty-printed: the indentation only added bytes (issue 12 measured a 64 MB
+    // pretty export at 10,000 requirements).
+    let mut out = serde_json::to_vec(&doc).unwrap_or_default();
     out.push(b'\n');
     out
 }

@@ -2,10 +2,12 @@
 //! Markdown — into a versioned static website.
 //!
 //! The pipeline flows one way: [`load`] (files → text) → [`model`] (typed records) →
-//! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (in-memory files) →
-//! [`output`] (atomic write). [`compile`] runs everything up to rendering; [`build`] also writes.
+//! [`validate`] (cross-references) → [`versions`] (diffs) → [`render`] (pages) → [`output`]
+//! (atomic write); [`assemble`] hands every output to a sink as it is produced. [`compile`]
+//! assembles into memory; [`build`] streams into the staging folder and swaps it in.
 //! `linkcheck` (feature `linkcheck`) checks external links after validation, never in `build`.
 
+pub mod assemble;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -17,6 +19,7 @@ pub mod load;
 pub mod model;
 pub mod newversion;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod schema;
 pub mod search;
@@ -56,7 +59,7 @@ pub fn check_with(root: &Path, cache: Option<&mut model::ParseCache>) -> Result<
     if diags.has_errors() { Err(diags) } else { Ok((site, diags)) }
 }
 
-/// Runs the pipeline up to rendering (nothing is written).
+/// Runs the pipeline up to rendering (nothing is written): every output file in memory.
 pub fn compile(root: &Path) -> Result<Compiled, Diagnostics> {
     compile_with(root, None)
 }
@@ -71,33 +74,15 @@ pub fn compile_with(root: &Path, base_url: Option<&str>) -> Result<Compiled, Dia
     t.lap("load+model+validate");
     let hist = versions::analyse(&site);
     t.lap("versions");
-    let mut files = match render::render(&site, &hist) {
-        Ok(f) => f,
-        Err(errs) => {
-            diags.extend(errs);
-            return Err(diags);
-        }
-    };
-    for vi in 0..site.versions.len() {
-        files.extend(export::files(&site, &hist, vi));
-    }
-    t.lap("render+export");
-    let all: Vec<usize> = (0..site.versions.len()).collect();
-    match search::bundle_files(&site, &all) {
-        Ok(bundles) => {
-            for b in bundles {
-                files.insert(b.path, b.bytes);
-                diags.extend(b.warning);
-            }
-        }
+    let sink = render::MemorySink::default();
+    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &sink) {
+        Ok(a) => diags.extend(a.bundle_warnings.into_iter().filter_map(|(_, w)| w)),
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);
         }
     }
-    files.insert(search::ENGINE_PATH.to_string(), search::engine_file());
-    t.lap("search");
-    Ok(Compiled { site, versions: hist, files, diagnostics: diags })
+    Ok(Compiled { site, versions: hist, files: sink.into_files(), diagnostics: diags })
 }
 
 /// Stage timings on stderr when `NORMBOK_TIMINGS` is set (for profiling, not for tests).
@@ -185,45 +170,68 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         return Outcome::one(Exit::Usage, d);
     }
     let started = std::time::Instant::now();
-    let compiled = match compile_with(&opts.root, opts.base_url.as_deref()) {
-        Ok(c) => c,
+    let t = Timer::new();
+    let (mut site, mut diags) = match check(&opts.root) {
+        Ok(x) => x,
         Err(d) => return Outcome::fail(Exit::Invalid, d),
     };
-    if strict_failed(opts.strict, &compiled.diagnostics) {
-        let mut d = compiled.diagnostics;
-        d.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
-        return Outcome::fail(Exit::Invalid, d);
+    if let Some(url) = &opts.base_url {
+        site.config.base_url = url.clone();
     }
-    let preserve = &compiled.site.config.output.preserve;
-    let t = Timer::new();
-    let written = output::write_site(&out, &compiled.files, preserve, zip.as_deref());
-    t.lap("write");
-    if let Err(e) = written {
-        let exit = match e {
-            output::OutputError::Locked(_) => Exit::Locked,
-            output::OutputError::Refused(_) => Exit::Usage,
-            output::OutputError::Io(_) | output::OutputError::IoFile(_) => Exit::Invalid,
-        };
-        let mut diag = e.diagnostic().clone();
-        if let output::OutputError::IoFile(b) = &e
-            && let Some(src) = source_of(&compiled.site, &b.1)
-        {
-            diag = diag.help(format!("this file is generated from {src}"));
+    t.lap("load+model+validate");
+    let hist = versions::analyse(&site);
+    t.lap("versions");
+    // Files go to the staging folder as they are rendered; until `commit` the previous
+    // output is untouched, and any early return drops (removes) the staging folder.
+    let staging = match output::Staging::begin(&out, &site.config.output.preserve) {
+        Ok(s) => s,
+        Err(e) => return output_failed(&site, diags, e),
+    };
+    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &staging) {
+        Ok(a) => diags.extend(a.bundle_warnings.into_iter().filter_map(|(_, w)| w)),
+        Err(errors) => {
+            diags.extend(errors);
+            return Outcome::fail(Exit::Invalid, diags);
         }
-        let mut d = compiled.diagnostics;
-        d.push(diag);
-        return Outcome::fail(exit, d);
     }
-    let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
+    if strict_failed(opts.strict, &diags) {
+        diags.push(Diagnostic::global("E-STRICT", "warnings are errors with --strict"));
+        return Outcome::fail(Exit::Invalid, diags);
+    }
+    let written = staging.commit(zip.as_deref());
+    t.lap("write");
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => return output_failed(&site, diags, e),
+    };
+    let reqs: usize = site.versions.iter().map(|v| v.requirements.len()).sum();
     let summary = format!(
         "built {} ({}, {}) into {} in {} ms",
-        count(compiled.files.len(), "file", "files"),
-        count(compiled.site.versions.len(), "version", "versions"),
+        count(written.len(), "file", "files"),
+        count(site.versions.len(), "version", "versions"),
         count(reqs, "requirement", "requirements"),
         opts.out.display(),
         started.elapsed().as_millis()
     );
-    Outcome { exit: Exit::Success, diagnostics: compiled.diagnostics, summary: Some(summary) }
+    Outcome { exit: Exit::Success, diagnostics: diags, summary: Some(summary) }
+}
+
+/// An output failure as an outcome: the exit code of its kind, and for a file that could
+/// not be written the source it is generated from.
+fn output_failed(site: &model::Site, mut diags: Diagnostics, e: output::OutputError) -> Outcome {
+    let exit = match e {
+        output::OutputError::Locked(_) => Exit::Locked,
+        output::OutputError::Refused(_) => Exit::Usage,
+        output::OutputError::Io(_) | output::OutputError::IoFile(_) => Exit::Invalid,
+    };
+    let mut diag = e.diagnostic().clone();
+    if let output::OutputError::IoFile(b) = &e
+        && let Some(src) = source_of(site, &b.1)
+    {
+        diag = diag.help(format!("this file is generated from {src}"));
+    }
+    diags.push(diag);
+    Outcome::fail(exit, diags)
 }
 
 /// The source file an output file is generated from, when there is one (guide pages, page

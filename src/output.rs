@@ -1,13 +1,17 @@
-//! Stage 5 (output): the rendered file map → the output folder, atomically.
+//! Stage 5 (output): rendered files → the output folder, atomically.
 //!
 //! Protocol (RELIABILITY.md §2): take `<out>.lock`; remove stale staging folders; write
-//! everything into `.<out>.staging-<pid>` beside the output (same file system); fsync; move
+//! every file, as it is rendered ([`Staging`]), into `.<out>.staging-<pid>` beside the
+//! output (same file system); fsync; move
 //! preserved entries (`.git`, `CNAME`) across; swap by renaming; release the lock. On any
 //! failure the previous output is left as it was and the staging folder is removed.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -332,38 +336,11 @@ fn fail_write(rel: &str) -> Result<(), std::io::Error> {
 }
 
 /// Writes `files` to `out` atomically, keeping `preserve`d entries of a previous output,
-/// and, with `zip`, the same site as one zip file. The zip is written before the swap and
-/// put in place together with it: on any failure both the previous output folder and the
-/// previous zip are left byte-identical, and no temporary file remains.
+/// and, with `zip`, the same site as one zip file (see [`Staging::commit`]).
 pub fn write_site(out: &Path, files: &Files, preserve: &[String], zip: Option<&Path>) -> Result<(), OutputError> {
-    let _lock = lock(out)?;
-    check_out_contents(out, preserve)?;
-    remove_stale(out);
-    let staging = sibling(out, &format!("staging-{}", std::process::id()));
-    let result = write_staging(&staging, files).and_then(|()| {
-        let mut pending = zip.map(|z| PendingZip::write(z, files)).transpose()?;
-        if let Some(p) = pending.as_mut() {
-            p.place()?;
-        }
-        match swap(out, &staging, preserve) {
-            Ok(()) => {
-                if let Some(p) = pending {
-                    p.finish();
-                }
-                Ok(())
-            }
-            Err(e) => {
-                if let Some(p) = pending {
-                    p.rollback();
-                }
-                Err(e)
-            }
-        }
-    });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    let staging = Staging::begin(out, preserve)?;
+    files.par_iter().try_for_each(|(path, bytes)| staging.write(path, bytes))?;
+    staging.commit(zip).map(drop)
 }
 
 /// How an output file is named in diagnostics: relative to the output folder as the user
@@ -373,30 +350,110 @@ fn shown(out: &Path, rel: &str) -> PathBuf {
     if rel.is_empty() { name } else { name.join(rel) }
 }
 
-fn write_staging(staging: &Path, files: &Files) -> Result<(), OutputError> {
-    // The staging folder is `.<out>.staging-<pid>`; diagnostics name `<out>/…` instead.
-    let out_name = staging
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .and_then(|n| n.strip_prefix('.').and_then(|n| n.rsplit_once(".staging-")).map(|(o, _)| o.to_string()))
-        .unwrap_or_default();
-    let out = staging.with_file_name(&out_name);
-    let dirs: std::collections::BTreeSet<PathBuf> = files.keys().filter_map(|p| Path::new(p).parent().map(Path::to_path_buf)).collect();
-    fs::create_dir_all(staging).map_err(|e| io_err("cannot create", &shown(&out, ""), &e))?;
-    for d in dirs {
-        fs::create_dir_all(staging.join(&d)).map_err(|e| io_err("cannot create", &shown(&out, &d.to_string_lossy()), &e))?;
+/// An output being written: the lock is held and files go into the staging folder as they
+/// arrive (from many threads; see [`crate::render::Sink`]). [`Staging::commit`] syncs and
+/// swaps it into place; dropping it uncommitted removes the staging folder, so the previous
+/// output stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    preserve: Vec<String>,
+    written: AtomicUsize,
+    /// Output paths written, for the zip and the summary.
+    paths: Mutex<Vec<String>>,
+    /// Folders already created (creating a folder per file would be a syscall per file).
+    dirs: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+    _lock: Lock,
+}
+
+impl Staging {
+    /// Takes `<out>.lock`, checks the output folder is ours to replace, removes stale
+    /// staging folders and creates a fresh one.
+    pub fn begin(out: &Path, preserve: &[String]) -> Result<Staging, OutputError> {
+        let lock = lock(out)?;
+        check_out_contents(out, preserve)?;
+        remove_stale(out);
+        let dir = sibling(out, &format!("staging-{}", std::process::id()));
+        fs::create_dir_all(&dir).map_err(|e| io_err("cannot create", &shown(out, ""), &e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            preserve: preserve.to_vec(),
+            written: AtomicUsize::new(0),
+            paths: Mutex::default(),
+            dirs: Mutex::default(),
+            committed: false,
+            _lock: lock,
+        })
     }
-    let entries: Vec<(usize, (&String, &Vec<u8>))> = files.iter().enumerate().collect();
-    entries.par_iter().try_for_each(|(n, (path, bytes))| {
-        let target = staging.join(path);
-        let err = |e: std::io::Error| file_err("cannot write", &out, path, &e);
-        failpoint("files", *n).map_err(err)?;
+
+    /// Writes one file (site-relative `path`) into the staging folder.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = self.dir.join(path);
+        let err = |e: std::io::Error| file_err("cannot write", &self.out, path, &e);
+        let n = self.written.fetch_add(1, Ordering::Relaxed);
+        failpoint("files", n).map_err(err)?;
         fail_write(path).map_err(err)?;
+        if let Some(parent) = target.parent() {
+            let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(parent);
+            if !known {
+                let rel = Path::new(path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                fs::create_dir_all(parent).map_err(|e| io_err("cannot create", &shown(&self.out, &rel), &e))?;
+                self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(parent.to_path_buf());
+            }
+        }
         let mut f = File::create(&target).map_err(err)?;
-        f.write_all(bytes).map_err(err)
-    })?;
-    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(|e| io_err("cannot write", &shown(&out, MARKER), &e))?;
-    sync_tree(staging).map_err(|e| io_err("cannot sync", &shown(&out, ""), &e))
+        f.write_all(bytes).map_err(err)?;
+        self.paths.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path.to_string());
+        Ok(())
+    }
+
+    /// Writes the output marker, makes the staged tree durable and swaps it into place;
+    /// with `zip`, the same site as one zip file, written (from the staged files) before the
+    /// swap and put in place together with it: on any failure both the previous output folder
+    /// and the previous zip are left byte-identical, and no temporary file remains. Returns
+    /// the written paths, sorted.
+    pub fn commit(mut self, zip: Option<&Path>) -> Result<Vec<String>, OutputError> {
+        fs::write(self.dir.join(MARKER), MARKER_TEXT).map_err(|e| io_err("cannot write", &shown(&self.out, MARKER), &e))?;
+        sync_tree(&self.dir).map_err(|e| io_err("cannot sync", &shown(&self.out, ""), &e))?;
+        let mut paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        paths.sort();
+        let mut pending = zip.map(|z| PendingZip::write(z, &self.dir, &paths)).transpose()?;
+        if let Some(p) = pending.as_mut() {
+            p.place()?;
+        }
+        match swap(&self.out, &self.dir, &self.preserve) {
+            Ok(()) => {
+                if let Some(p) = pending {
+                    p.finish();
+                }
+            }
+            Err(e) => {
+                if let Some(p) = pending {
+                    p.rollback();
+                }
+                return Err(e);
+            }
+        }
+        self.committed = true;
+        Ok(paths)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl crate::render::Sink for Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        // The bytes are dropped as soon as they are written: nothing accumulates in memory.
+        self.write(&path, &bytes).map_err(|e| e.diagnostic().clone())
+    }
 }
 
 /// Makes the staged tree durable before it is swapped in. One `syncfs` for the whole file
@@ -481,9 +538,10 @@ struct PendingZip {
 }
 
 impl PendingZip {
-    /// Writes the site as one zip into a temporary file beside `target` (deterministic:
-    /// sorted entries, fixed timestamps; the output marker included).
-    fn write(target: &Path, files: &Files) -> Result<Self, OutputError> {
+    /// Writes the staged site (`names`, sorted, read back from folder `dir`, so the site is
+    /// never in memory at once) as one zip into a temporary file beside `target`
+    /// (deterministic: sorted entries, fixed timestamps; the output marker included).
+    fn write(target: &Path, dir: &Path, names: &[String]) -> Result<Self, OutputError> {
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let old = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
@@ -507,11 +565,11 @@ impl PendingZip {
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
-        let marker = (MARKER.to_string(), MARKER_TEXT.to_vec());
-        for (n, (name, bytes)) in std::iter::once((&marker.0, &marker.1)).chain(files.iter()).enumerate() {
+        for (n, name) in std::iter::once(MARKER).chain(names.iter().map(String::as_str)).enumerate() {
             failpoint("zip", n).map_err(|e| io_err("cannot write", target, &e))?;
-            z.start_file(name.as_str(), opts).map_err(|e| zerr(&e))?;
-            z.write_all(bytes).map_err(|e| io_err("cannot write", target, &e))?;
+            let bytes = fs::read(dir.join(name)).map_err(|e| io_err("cannot read", Path::new(name), &e))?;
+            z.start_file(name, opts).map_err(|e| zerr(&e))?;
+            z.write_all(&bytes).map_err(|e| io_err("cannot write", target, &e))?;
         }
         let f = z.finish().map_err(|e| zerr(&e))?;
         f.sync_all().map_err(|e| io_err("cannot sync", target, &e))?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use search_index::{Kind, MAX_EXCERPT_CHARS, SearchDoc, SearchIndex, SearchRequest, SearchResponse, make_excerpt};
 
 use crate::diag::{Diagnostic, Exit, Loc};
-use crate::model::markdown::{plain_sections, plain_text};
+use crate::model::markdown::plain_sections;
 use crate::model::{Page, Site, Version};
 use crate::render::urls;
 
@@ -17,11 +17,11 @@ const ENGINE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/search_inde
 
 /// Output path of a version's bundle.
 pub fn bundle_path(version: &str) -> String {
-    format!("{version}/search/index.js")
+    crate::paths::search_bundle(version)
 }
 
 /// Output path of the engine.
-pub const ENGINE_PATH: &str = "static/search/engine.js";
+pub const ENGINE_PATH: &str = crate::paths::SEARCH_ENGINE;
 
 /// `static/search/engine.js`: the wasm module as a script that works from `file://`.
 pub fn engine_file() -> Vec<u8> {
@@ -37,22 +37,22 @@ pub fn docs(site: &Site, v: &Version) -> Vec<SearchDoc> {
     let all_groups: Vec<String> = site.config.target_groups.iter().map(|g| g.id.get_ref().clone()).collect();
     let mut docs = Vec::with_capacity(v.requirements.len() + v.references.len() + v.pages.len() * 4);
     for r in &v.requirements {
-        let statement = plain_text(&r.statement.text);
+        let statement = r.statement.plain().to_string();
         let mut body = statement.clone();
         if let Some(g) = &r.guidance {
             body.push('\n');
-            body.push_str(&plain_text(&g.text));
+            body.push_str(g.plain());
         }
         for item in &r.items {
             body.push('\n');
-            body.push_str(&plain_text(&item.text));
+            body.push_str(item.plain());
         }
         docs.push(SearchDoc {
             id: r.id.value.clone(),
             kind: Kind::Requirement,
             title: r.title.clone(),
             body,
-            url: format!("{}/requirements/{}.html", v.id, urls::encode(&r.id.value)),
+            url: crate::paths::requirement(&v.id, &urls::encode(&r.id.value)),
             excerpt: make_excerpt(&statement, MAX_EXCERPT_CHARS),
             target_groups: r.target_groups.iter().map(|g| g.value.clone()).collect(),
             obligation: Some(r.obligation.value.clone()),
@@ -74,7 +74,7 @@ pub fn docs(site: &Site, v: &Version) -> Vec<SearchDoc> {
             title: r.title.clone(),
             excerpt: make_excerpt(r.designation.as_deref().unwrap_or(&r.title), MAX_EXCERPT_CHARS),
             body,
-            url: format!("{}/references/{}.html", v.id, urls::encode(&r.id.value)),
+            url: crate::paths::reference(&v.id, &urls::encode(&r.id.value)),
             target_groups: all_groups.clone(),
             obligation: None,
             version: v.id.clone(),
@@ -87,7 +87,7 @@ fn page_docs(v: &Version, p: &Page, all_groups: &[String], docs: &mut Vec<Search
     let groups: Vec<String> =
         if p.target_groups.is_empty() { all_groups.to_vec() } else { p.target_groups.iter().map(|g| g.value.clone()).collect() };
     let path = p.src.strip_suffix(".md").unwrap_or(&p.src);
-    let url = format!("{}/{}", v.id, p.out.split('/').map(urls::encode).collect::<Vec<_>>().join("/"));
+    let url = crate::paths::page(&v.id, &p.out.split('/').map(urls::encode).collect::<Vec<_>>().join("/"));
     let headings = &p.body.scan.headings;
     let before = docs.len();
     for s in plain_sections(&p.body.text) {
@@ -221,7 +221,7 @@ fn fail(exit: Exit, code: &'static str, message: String, help: &str) -> SearchFa
 /// browser does.
 pub fn run(opts: &SearchOptions) -> Result<SearchResponse, SearchFailure> {
     let site = &opts.site;
-    if !site.join("index.html").is_file() {
+    if !site.join(crate::paths::ROOT_INDEX).is_file() {
         return Err(fail(
             Exit::Usage,
             "E-SEARCH-SITE",
@@ -288,7 +288,7 @@ fn versions_with_bundles(site: &Path) -> Vec<String> {
 
 /// The version the root `index.html` forwards to (`<meta http-equiv="refresh" … url=V/index.html">`).
 fn current_version(site: &Path) -> Option<String> {
-    let html = std::fs::read_to_string(site.join("index.html")).ok()?;
+    let html = std::fs::read_to_string(site.join(crate::paths::ROOT_INDEX)).ok()?;
     let at = html.find("http-equiv=\"refresh\"")?;
     let rest = &html[at..];
     let url = &rest[rest.find("url=")? + 4..];

@@ -13,6 +13,8 @@ use crate::config::RawHtml;
 use crate::diag::{Diagnostic, Diagnostics, Loc, suggestion};
 use crate::model::markdown::Target;
 use crate::model::{Md, Page, ReqStatus, Site, Version};
+// Output paths below a version folder that normbok generates itself; pages may not use them.
+use crate::paths::{RESERVED_DIRS, RESERVED_FILES as RESERVED};
 
 /// Whether `id` is a well-formed requirement ID: an ASCII letter, then letters or digits,
 /// groups joined by `-` or `.` (e.g. `RISK-01`, `A.5.1`).
@@ -50,10 +52,6 @@ pub fn is_date(s: &str) -> bool {
 
 /// Reference kinds (SPEC §2.3).
 pub const REFERENCE_KINDS: [&str; 5] = ["law", "regulation", "standard", "guidance", "website"];
-
-/// Output paths below a version folder that normbok generates itself; pages may not use them.
-const RESERVED: [&str; 5] = ["search.html", "changes.html", "contents.html", "404.html", "versions.html"];
-const RESERVED_DIRS: [&str; 6] = ["requirements/", "chapters/", "groups/", "references/", "export/", "search/"];
 
 /// Validates the whole site.
 pub fn validate(site: &Site) -> Diagnostics {

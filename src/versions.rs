@@ -10,7 +10,6 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::config::VersionStatus;
-use crate::model::markdown::plain_text;
 use crate::model::{Md, ReqStatus, Requirement, Site, Version};
 
 /// One run of a word diff.
@@ -124,7 +123,7 @@ pub fn normalize(s: &str) -> String {
 
 /// (whitespace-normalized Markdown, whitespace-normalized plain text) of an optional field.
 fn md_texts(m: Option<&Md>) -> (String, String) {
-    m.map(|m| (normalize(&m.text), normalize(&plain_text(&m.text)))).unwrap_or_default()
+    m.map(|m| (normalize(&m.text), normalize(m.plain()))).unwrap_or_default()
 }
 
 fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {

@@ -7,7 +7,7 @@
 pub mod markdown;
 pub mod slug;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde_saphyr::Spanned;
@@ -34,6 +34,9 @@ pub struct Md {
     /// Its structure.
     pub scan: markdown::Scan,
     origin: Origin,
+    /// [`Md::plain`], computed on first use: export, search and the version diffs all read
+    /// it, and each used to parse the Markdown again (issue 12 item 2).
+    plain: std::sync::OnceLock<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,7 +51,12 @@ struct Origin {
 
 impl Md {
     fn new(text: String, origin: Origin) -> Self {
-        Md { scan: markdown::scan(&text), text, origin }
+        Md { scan: markdown::scan(&text), text, origin, plain: std::sync::OnceLock::new() }
+    }
+
+    /// The text without Markdown ([`markdown::plain_text`]), parsed once per field.
+    pub fn plain(&self) -> &str {
+        self.plain.get_or_init(|| markdown::plain_text(&self.text))
     }
 
     /// The file location of byte `offset` in [`Md::text`].
@@ -203,22 +211,47 @@ pub struct Version {
     pub pages: Vec<Page>,
     /// Files under `pages/` that are not Markdown.
     pub assets: Vec<Asset>,
+    /// Id lookups, built once per version on first use.
+    index: VersionIndex,
+}
+
+/// Id → position tables of a version, built on first lookup (the model is not changed after
+/// [`build`]). Rendering looks requirements up by id for every link label, switcher and
+/// "in other versions" entry; a linear scan made that quadratic in the site size.
+#[derive(Debug, Clone, Default)]
+struct VersionIndex {
+    requirements: std::sync::OnceLock<HashMap<String, usize>>,
+    chapters: std::sync::OnceLock<HashMap<String, usize>>,
+    pages: std::sync::OnceLock<HashMap<String, usize>>,
+}
+
+/// Position of the first item of each key (duplicates are validation errors; the first wins,
+/// as a linear search would).
+fn first_positions<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for (i, k) in keys.enumerate() {
+        m.entry(k.to_string()).or_insert(i);
+    }
+    m
 }
 
 impl Version {
     /// Requirement by ID (exact).
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
-        self.requirements.iter().find(|r| r.id.value == id)
+        let ix = self.index.requirements.get_or_init(|| first_positions(self.requirements.iter().map(|r| r.id.value.as_str())));
+        ix.get(id).map(|&i| &self.requirements[i])
     }
 
     /// Page by source path.
     pub fn page(&self, src: &str) -> Option<&Page> {
-        self.pages.iter().find(|p| p.src == src)
+        let ix = self.index.pages.get_or_init(|| first_positions(self.pages.iter().map(|p| p.src.as_str())));
+        ix.get(src).map(|&i| &self.pages[i])
     }
 
     /// Chapter by id.
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
-        self.chapters.iter().find(|c| c.id.value == id)
+        let ix = self.index.chapters.get_or_init(|| first_positions(self.chapters.iter().map(|c| c.id.value.as_str())));
+        ix.get(id).map(|&i| &self.chapters[i])
     }
 }
 
@@ -386,6 +419,7 @@ fn build_version(
             references,
             pages,
             assets: src.assets,
+            index: VersionIndex::default(),
         },
         diags,
     )

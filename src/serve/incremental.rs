@@ -5,7 +5,7 @@
 //! [`crate::model::ParseCache`]), validates everything (validation is global: a file's
 //! diagnostics depend on others) and recomputes the version diffs. It then compares
 //! the new model with the previous one. Edits to requirement records and page bodies are
-//! rendered selectively (see [`plan`]); anything that reaches every page — `normbok.toml`,
+//! rendered selectively (see [`crate::render::affected`]); anything that reaches every page — `normbok.toml`,
 //! the theme, chapters, references, page titles or order, requirement order — renders the
 //! whole site. Either way the result is exactly what [`crate::compile`] would produce (the
 //! `serve_incremental_*` test checks it byte for byte after a sequence of edits).
@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 
 use axum::body::Bytes;
 
+use crate::assemble::{self, Selection};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::markdown::Target;
-use crate::model::{Md, Requirement, Site, Version};
+use crate::model::Site;
+pub use crate::render::affected::{Plan, plan};
 use crate::versions::Versions;
-use crate::{export, render, search, versions};
+use crate::{paths, render, versions};
 
 /// The served site: output path → bytes (cheap to clone: the bytes are shared).
 pub type Served = BTreeMap<String, Bytes>;
@@ -115,230 +116,37 @@ fn with(diags: &Diagnostics, errors: Vec<Diagnostic>) -> Diagnostics {
 
 type BundleWarnings = Vec<Option<Diagnostic>>;
 
-/// Everything, as [`crate::compile`] does it.
-fn full_build(site: &Site, hist: &Versions) -> Result<(Served, BundleWarnings), Vec<Diagnostic>> {
-    let files = render::render(site, hist)?;
-    let mut files: Served = files.into_iter().map(|(k, v)| (k, Bytes::from(v))).collect();
-    let all: Vec<usize> = (0..site.versions.len()).collect();
-    let mut warnings = vec![None; site.versions.len()];
-    version_outputs(site, hist, &all, &all, &mut files, &mut warnings)?;
-    files.insert(search::ENGINE_PATH.to_string(), Bytes::from(search::engine_file()));
-    Ok((files, warnings))
+/// The preview's sink: the served map, filled from many threads.
+struct ServedSink(std::sync::Mutex<Served>);
+
+impl render::Sink for ServedSink {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(path, Bytes::from(bytes));
+        Ok(())
+    }
 }
 
-/// The per-version outputs `compile` adds beside rendering: exports of `exports`, search
-/// bundles of `bundles`.
-fn version_outputs(
+/// Assembles `sel` over `files` (the previous build's outputs that still hold).
+fn assemble_over(
     site: &Site,
     hist: &Versions,
-    exports: &[usize],
-    bundles: &[usize],
-    files: &mut Served,
+    sel: &Selection<'_>,
+    files: Served,
     warnings: &mut BundleWarnings,
-) -> Result<(), Vec<Diagnostic>> {
-    for &vi in exports {
-        files.extend(export::files(site, hist, vi).map(|(path, bytes)| (path, Bytes::from(bytes))));
+) -> Result<(Served, usize), Vec<Diagnostic>> {
+    let sink = ServedSink(std::sync::Mutex::new(files));
+    let a = assemble::assemble(site, hist, sel, &sink)?;
+    for (vi, w) in a.bundle_warnings {
+        warnings[vi] = w;
     }
-    for b in search::bundle_files(site, bundles)? {
-        files.insert(b.path, Bytes::from(b.bytes));
-        warnings[b.version] = b.warning;
-    }
-    Ok(())
+    Ok((sink.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner), a.files))
 }
 
-/// What to redo after an edit that leaves the site's structure alone.
-#[derive(Debug, Default)]
-pub struct Plan {
-    /// Output paths of pages to render again.
-    pub pages: BTreeSet<String>,
-    /// Versions whose exports are recomputed.
-    pub exports: BTreeSet<usize>,
-    /// Versions whose search bundle is rebuilt.
-    pub bundles: BTreeSet<usize>,
-}
-
-/// The fields of a requirement that reach any output (its source location does not).
-fn req_key(r: &Requirement) -> String {
-    let vals = |v: &[crate::model::At<String>]| v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>().join("\u{1f}");
-    format!(
-        "{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{}\u{1e}{}\u{1e}{:?}",
-        r.id.value,
-        r.chapter,
-        r.title,
-        r.obligation.value,
-        vals(&r.target_groups),
-        r.statement.text,
-        r.guidance.as_ref().map(|g| &g.text),
-        r.items.iter().map(|i| &i.text).collect::<Vec<_>>(),
-        r.status,
-        r.applies_from.as_ref().map(|a| &a.value),
-        r.changed.as_ref().map(|a| &a.value),
-        vals(&r.references),
-        vals(&r.related),
-        r.source,
-    )
-}
-
-/// Everything of a version except its requirement records and page bodies: when any of it
-/// changes, every page of the site may change (navigation, switchers, lists).
-fn shape_key(v: &Version) -> String {
-    let chapters: Vec<String> = v
-        .chapters
-        .iter()
-        .map(|c| format!("{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{}", c.id.value, c.title, c.order, c.intro.as_ref().map(|m| &m.text), c.file))
-        .collect();
-    let refs: Vec<String> = v
-        .references
-        .iter()
-        .map(|r| {
-            format!("{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}", r.id.value, r.kind.value, r.title, r.designation, r.url.as_ref().map(|u| &u.value))
-        })
-        .collect();
-    let pages: Vec<String> = v
-        .pages
-        .iter()
-        .map(|p| {
-            let groups: Vec<&str> = p.target_groups.iter().map(|g| g.value.as_str()).collect();
-            format!("{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}", p.src, p.out, p.file, p.title, p.order, p.summary, groups)
-        })
-        .collect();
-    let assets: Vec<&str> = v.assets.iter().map(|a| a.rel.as_str()).collect();
-    format!("{}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}\u{1e}{:?}", v.id, v.status, v.label, chapters, refs, pages, assets)
-}
-
-/// Requirement targets of a Markdown text's links and shortcodes: (version if given, id).
-fn req_links(m: &Md) -> impl Iterator<Item = (Option<&str>, &str)> {
-    m.scan.links.iter().filter_map(|l| match &l.target {
-        Target::Req { version, id } => Some((version.as_deref(), id.as_str())),
-        _ => None,
-    })
-}
-
-fn ref_links(m: &Md) -> impl Iterator<Item = &str> {
-    m.scan.links.iter().filter_map(|l| if let Target::Ref(id) = &l.target { Some(id.as_str()) } else { None })
-}
-
-fn req_texts(r: &Requirement) -> impl Iterator<Item = &Md> {
-    std::iter::once(&r.statement).chain(r.guidance.iter()).chain(r.items.iter())
-}
-
-/// Decides what an edit can change, or `None` when the whole site must be rendered.
-///
-/// A changed requirement (added, removed, renamed or edited) of version `v` changes: its own
-/// page and permalink, the page of the same ID in every other version ("in other versions",
-/// history, switcher), pages that link to it or list it as related (labels carry its title),
-/// the chapters and references that list it or a linking requirement, the version's list
-/// pages (requirements, groups, references, search filters), the changes pages of `v` and
-/// of the next newer version, the version home (counts), the exports of `v` and newer versions (histories) and the
-/// search bundle of `v`. A changed page body changes that page, the version's reference
-/// pages (back-links) and its search bundle.
-pub fn plan(old: &Site, new: &Site) -> Option<Plan> {
-    if format!("{:?}", old.config) != format!("{:?}", new.config) || format!("{:?}", old.theme) != format!("{:?}", new.theme) {
-        return None;
-    }
-    if old.versions.len() != new.versions.len() {
-        return None;
-    }
-    let mut plan = Plan::default();
-    for p in ["index.html", "versions.html", "404.html"] {
-        plan.pages.insert(p.into());
-    }
-    for (vi, (ov, nv)) in old.versions.iter().zip(&new.versions).enumerate() {
-        if shape_key(ov) != shape_key(nv) {
-            return None;
-        }
-        let vid = nv.id.as_str();
-        // Page bodies.
-        let mut bodies_changed = false;
-        for (op, np) in ov.pages.iter().zip(&nv.pages) {
-            if op.body.text != np.body.text {
-                bodies_changed = true;
-                plan.pages.insert(format!("{vid}/{}", np.out));
-            }
-        }
-        if bodies_changed {
-            plan.pages.insert(format!("{vid}/references/index.html"));
-            plan.pages.extend(nv.references.iter().map(|r| format!("{vid}/references/{}.html", r.id.value)));
-            plan.bundles.insert(vi);
-        }
-        // Requirements.
-        let old_keys: BTreeMap<&str, (String, &Requirement)> = ov.requirements.iter().map(|r| (r.id.value.as_str(), (req_key(r), r))).collect();
-        let new_keys: BTreeMap<&str, (String, &Requirement)> = nv.requirements.iter().map(|r| (r.id.value.as_str(), (req_key(r), r))).collect();
-        let changed: BTreeSet<&str> =
-            old_keys.keys().chain(new_keys.keys()).copied().filter(|id| old_keys.get(id).map(|x| &x.0) != new_keys.get(id).map(|x| &x.0)).collect();
-        // Lists show requirements in model order; a pure reordering changes every list.
-        let common = |keys: &BTreeMap<&str, (String, &Requirement)>, v: &Version, other: &BTreeMap<&str, (String, &Requirement)>| -> Vec<String> {
-            v.requirements.iter().map(|r| r.id.value.clone()).filter(|id| keys.contains_key(id.as_str()) && other.contains_key(id.as_str())).collect()
-        };
-        if common(&old_keys, ov, &new_keys) != common(&new_keys, nv, &old_keys) {
-            return None;
-        }
-        if changed.is_empty() {
-            continue;
-        }
-        let links_changed = |m: &Md, own: bool| req_links(m).any(|(ver, id)| changed.contains(id) && (ver == Some(vid) || (ver.is_none() && own)));
-        // A qualified link from another version to a changed requirement puts that
-        // requirement's summary (shown on many pages of its version) out of date.
-        for (vj, other) in new.versions.iter().enumerate() {
-            if vj != vi
-                && (other.requirements.iter().any(|r| req_texts(r).any(|m| links_changed(m, false)))
-                    || other.chapters.iter().any(|c| c.intro.as_ref().is_some_and(|m| links_changed(m, false))))
-            {
-                return None;
-            }
-            for p in &other.pages {
-                if links_changed(&p.body, vj == vi) {
-                    plan.pages.insert(format!("{}/{}", other.id, p.out));
-                }
-            }
-        }
-        // Requirements whose own rendering (summary) changes: the changed ones and those
-        // whose texts link to them.
-        let mut summaries: Vec<&Requirement> = Vec::new();
-        for id in &changed {
-            summaries.extend(old_keys.get(id).map(|x| x.1));
-            summaries.extend(new_keys.get(id).map(|x| x.1));
-            for v in &new.versions {
-                plan.pages.insert(format!("{}/requirements/{id}.html", v.id));
-            }
-            plan.pages.insert(format!("requirements/{id}.html"));
-        }
-        for r in &nv.requirements {
-            if req_texts(r).any(|m| links_changed(m, true)) {
-                summaries.push(r);
-            }
-            if r.related.iter().any(|x| changed.contains(x.value.as_str())) {
-                plan.pages.insert(format!("{vid}/requirements/{}.html", r.id.value));
-            }
-        }
-        for r in &summaries {
-            plan.pages.insert(format!("{vid}/requirements/{}.html", r.id.value));
-            plan.pages.insert(format!("{vid}/chapters/{}.html", r.chapter));
-            for x in &r.references {
-                plan.pages.insert(format!("{vid}/references/{}.html", x.value));
-            }
-            for m in req_texts(r) {
-                plan.pages.extend(ref_links(m).map(|x| format!("{vid}/references/{x}.html")));
-            }
-        }
-        for c in &nv.chapters {
-            if c.intro.as_ref().is_some_and(|m| links_changed(m, true)) {
-                plan.pages.insert(format!("{vid}/chapters/{}.html", c.id.value));
-            }
-        }
-        for p in ["requirements/index.html", "references/index.html", "changes.html", "search.html"] {
-            plan.pages.insert(format!("{vid}/{p}"));
-        }
-        // The version home counts requirements per chapter, obligation and group.
-        plan.pages.extend(nv.pages.iter().filter(|p| p.src == "index.md").map(|p| format!("{vid}/{}", p.out)));
-        plan.pages.extend(new.config.target_groups.iter().map(|g| format!("{vid}/groups/{}.html", g.id.get_ref())));
-        if vi > 0 {
-            plan.pages.insert(format!("{}/changes.html", new.versions[vi - 1].id));
-        }
-        plan.exports.extend(0..=vi);
-        plan.bundles.insert(vi);
-    }
-    Some(plan)
+/// Everything, as [`crate::compile`] does it.
+fn full_build(site: &Site, hist: &Versions) -> Result<(Served, BundleWarnings), Vec<Diagnostic>> {
+    let mut warnings = vec![None; site.versions.len()];
+    let (files, _) = assemble_over(site, hist, &Selection::everything(site), Served::new(), &mut warnings)?;
+    Ok((files, warnings))
 }
 
 /// Applies a plan to the last build: drops outputs that no longer exist, renders the
@@ -352,23 +160,13 @@ fn apply(last: &Last, site: &Site, hist: &Versions, plan: &Plan) -> Result<(Serv
     }
     for v in &last.site.versions {
         for a in &v.assets {
-            files.remove(&format!("{}/{}", v.id, a.rel));
+            files.remove(&paths::page(&v.id, &a.rel));
         }
     }
-    let want = |p: &str| plan.pages.contains(p) || (new_pages.contains(p) && !files.contains_key(p));
-    let rendered = render::render_only(site, hist, &want)?;
-    let n = rendered.len();
-    for (k, v) in rendered {
-        files.insert(k, Bytes::from(v));
-    }
+    let missing: BTreeSet<&String> = new_pages.iter().filter(|p| !files.contains_key(*p)).collect();
+    let want = |p: &str| plan.pages.contains(p) || missing.contains(&p.to_string());
+    let sel = Selection { pages: Some(&want), exports: plan.exports.iter().copied().collect(), bundles: plan.bundles.iter().copied().collect() };
     let mut warnings = last.bundle_warnings.clone();
-    let exports: Vec<usize> = plan.exports.iter().copied().collect();
-    let bundles: Vec<usize> = plan.bundles.iter().copied().collect();
-    version_outputs(site, hist, &exports, &bundles, &mut files, &mut warnings)?;
-    if !site.config.base_url.is_empty() {
-        // The sitemap only reads the paths of HTML files.
-        let html: render::Files = files.keys().filter(|k| k.ends_with(".html")).map(|k| (k.clone(), Vec::new())).collect();
-        files.insert("sitemap.xml".into(), Bytes::from(render::sitemap(site, &html).into_bytes()));
-    }
-    Ok((files, warnings, n + exports.len() * 2 + bundles.len()))
+    let (files, n) = assemble_over(site, hist, &sel, files, &mut warnings)?;
+    Ok((files, warnings, n))
 }

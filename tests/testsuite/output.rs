@@ -268,3 +268,39 @@ fn write_errors_name_the_output_file_and_its_source() {
         no_leftovers(tmp.path());
     }
 }
+
+/// Issue 12 item 4: files go to the staging folder as they are rendered. The renderer hands
+/// every page to the sink right away, so the bytes it holds at any time stay below one page per
+/// rendering thread, far below the site, and a staged file is on disk before the build commits.
+#[test]
+fn output_is_streamed_while_rendering() {
+    let root = repo();
+    let (site, _) = normbok::check(&root).unwrap_or_else(|d| panic!("{}", d.render()));
+    let hist = normbok::versions::analyse(&site);
+    let sink = normbok::render::MemorySink::default();
+    let sel = normbok::assemble::Selection::everything(&site);
+    let a = normbok::assemble::assemble(&site, &hist, &sel, &sink).unwrap_or_else(|d| panic!("{d:?}"));
+    let files = sink.into_files();
+    let largest = files.keys().filter(|k| k.ends_with(".html")).map(|k| files[k].len()).max().unwrap_or(0);
+    let threads = rayon::current_num_threads();
+    assert!(a.render.pages > 100, "the bundled site renders {} pages", a.render.pages);
+    assert!(
+        a.render.peak_held_bytes > 0 && a.render.peak_held_bytes <= threads * largest,
+        "held {} bytes, {threads} threads × largest page {largest}",
+        a.render.peak_held_bytes
+    );
+    assert!(a.render.peak_held_bytes * 8 < a.render.total_bytes, "held {} of {} bytes at once", a.render.peak_held_bytes, a.render.total_bytes);
+
+    // The staging sink writes each file when it gets it, before the swap.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("public");
+    let staging = normbok::output::Staging::begin(&out, &[]).unwrap_or_else(|e| panic!("{:?}", e.diagnostic()));
+    normbok::render::Sink::put(&staging, "a/b.html".into(), b"<p>x</p>".to_vec()).expect("put");
+    let staged = tmp.path().join(format!(".public.staging-{}/a/b.html", std::process::id()));
+    assert_eq!(std::fs::read(&staged).ok().as_deref(), Some(&b"<p>x</p>"[..]), "staged before commit");
+    assert!(!out.exists(), "nothing in place before commit");
+    let written = staging.commit(None).unwrap_or_else(|e| panic!("{:?}", e.diagnostic()));
+    assert_eq!(written, ["a/b.html"]);
+    assert_eq!(std::fs::read(out.join("a/b.html")).ok().as_deref(), Some(&b"<p>x</p>"[..]));
+    no_leftovers(tmp.path());
+}

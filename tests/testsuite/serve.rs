@@ -411,7 +411,10 @@ fn edit(path: &Path, from: &str, to: &str) {
 }
 
 /// Item 3: after each edit of a sequence, the incremental rebuild equals a full build byte
-/// for byte, and only config changes render everything.
+/// for byte, and only config changes render everything. The rebuilds reuse what the previous
+/// build computed (parsed pages and chapters with their derived plain text, unchanged pages,
+/// exports and bundles of untouched versions), so every kind of edit is covered: add, edit,
+/// rename, delete, older-version edit, page edit and revert, formatting-only edit, config.
 #[test]
 fn serve_incremental_rebuild_is_byte_identical_to_a_full_build() {
     let (_tmp, root) = two_version_site();
@@ -512,6 +515,24 @@ fn serve_incremental_rebuild_is_byte_identical_to_a_full_build() {
                 move || edit(&p, "Virksomheten skal vurdere risiko", "Virksomheten skal alltid vurdere risiko")
             }),
             page.clone(),
+            false,
+        ),
+        (
+            "revert the page edit",
+            Box::new({
+                let p = page.clone();
+                move || edit(&p, "Virksomheten skal alltid vurdere risiko", "Virksomheten skal vurdere risiko")
+            }),
+            page.clone(),
+            false,
+        ),
+        (
+            "edit a statement's plain text only (CSV, JSON and search fragments)",
+            Box::new({
+                let r = old_reqs.clone();
+                move || edit(&r, "Risikovurderingen kan dokumenteres.", "Risikovurderingen *kan* dokumenteres.")
+            }),
+            old_reqs.clone(),
             false,
         ),
         (
