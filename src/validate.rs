@@ -75,7 +75,8 @@ pub fn validate(site: &Site) -> Diagnostics {
 struct Ctx<'a> {
     site: &'a Site,
     version: &'a Version,
-    req_ids: BTreeSet<&'a str>,
+    /// Requirement IDs of this version, uppercased (IDs compare case-insensitively).
+    req_ids: BTreeSet<String>,
     ref_ids: BTreeSet<&'a str>,
     pages: BTreeMap<&'a str, &'a Page>,
     anchors: BTreeMap<&'a str, BTreeSet<&'a str>>,
@@ -208,7 +209,7 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     let ctx = Ctx {
         site,
         version: v,
-        req_ids: v.requirements.iter().map(|r| r.id.value.as_str()).collect(),
+        req_ids: v.requirements.iter().map(|r| r.id.value.to_ascii_uppercase()).collect(),
         ref_ids: v.references.iter().map(|r| r.id.value.as_str()).collect(),
         pages: v.pages.iter().map(|p| (p.src.as_str(), p)).collect(),
         anchors,
@@ -227,9 +228,9 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
             }
         }
         for x in &r.related {
-            if x.value == r.id.value {
+            if x.value.eq_ignore_ascii_case(&r.id.value) {
                 d.push(Diagnostic::warning("W-SELF-REFERENCE", x.loc.clone(), format!("`{}` lists itself as related", x.value)));
-            } else if !ctx.req_ids.contains(x.value.as_str()) {
+            } else if !ctx.req_ids.contains(&x.value.to_ascii_uppercase()) {
                 d.push(unknown_requirement(&ctx, &x.value, None, x.loc.clone()));
             }
         }
@@ -292,7 +293,7 @@ fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc)
     }
     let (ids, vname): (Vec<&str>, &str) = match version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)) {
         Some(other) => (other.requirements.iter().map(|r| r.id.value.as_str()).collect(), other.id.as_str()),
-        None => (ctx.req_ids.iter().copied().collect(), here.as_str()),
+        None => (ctx.version.requirements.iter().map(|r| r.id.value.as_str()).collect(), here.as_str()),
     };
     Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids))
 }
@@ -327,7 +328,7 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
         let loc = || md.locate(l.offset);
         match &l.target {
             Target::Req { version: None, id } => {
-                if !ctx.req_ids.contains(id.as_str()) {
+                if !ctx.req_ids.contains(&id.to_ascii_uppercase()) {
                     d.push(unknown_requirement(ctx, id, None, loc()));
                 }
             }
@@ -408,11 +409,18 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
     }
 }
 
+/// Whether an output path below a version folder is one normbok writes itself. Compared
+/// case-insensitively: on case-insensitive hosts `Changes.html` replaces `changes.html`.
+fn is_reserved(out: &str) -> bool {
+    let lower = out.to_ascii_lowercase();
+    RESERVED.contains(&lower.as_str()) || RESERVED_DIRS.iter().any(|r| lower.starts_with(r))
+}
+
 fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
     // Output path → who produces it.
     let mut outs: BTreeMap<String, Vec<(String, Loc)>> = BTreeMap::new();
     for p in &v.pages {
-        if RESERVED.contains(&p.out.as_str()) || RESERVED_DIRS.iter().any(|r| p.out.starts_with(r)) {
+        if is_reserved(&p.out) {
             d.push(
                 Diagnostic::error(
                     "E-URL-COLLISION",
@@ -425,6 +433,16 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
         outs.entry(p.out.clone()).or_default().push((p.file.clone(), Loc::file(p.file.clone())));
     }
     for a in &v.assets {
+        if is_reserved(&a.rel) {
+            d.push(
+                Diagnostic::error(
+                    "E-URL-COLLISION",
+                    Loc::file(a.src.clone()),
+                    format!("file `{}` would be written to `{}/{}`, which normbok generates itself", a.src, v.id, a.rel),
+                )
+                .help("rename or move the file; these names are generated: search.html, changes.html, 404.html, versions.html and the folders requirements/, chapters/, groups/, references/, export/, search/"),
+            );
+        }
         outs.entry(a.rel.clone()).or_default().push((a.src.clone(), Loc::file(a.src.clone())));
     }
     for (out, who) in &outs {

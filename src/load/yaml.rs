@@ -6,7 +6,7 @@
 //! before any typed work happens, so an alias bomb or 100k brackets cost microseconds.
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::granit_parser::{Event, Parser};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use crate::diag::{Diagnostic, Loc, suggestion};
 
@@ -41,6 +41,8 @@ pub fn parse<T: DeserializeOwned>(rel: &str, text: &str, line_offset: u32) -> Re
 fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
     let mut pending_anchor: Option<Loc> = None;
+    // Per open collection: is it a mapping, and is its next node a key? (for `<<` merge keys)
+    let mut open: Vec<(bool, bool)> = Vec::new();
     let mut popts = serde_saphyr::granit_parser::Options::default();
     popts.emit_anchor_events = true;
     for ev in Parser::new_from_str_with_options(text, popts) {
@@ -59,6 +61,28 @@ fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> 
         let at = loc(span.start.line() as u64, span.start.col() as u64 + 1);
         if let Some(node) = pending_anchor.take() {
             return Err(alias_diag(if matches!(ev, Event::Anchor(..)) { at } else { node }));
+        }
+        let is_node = matches!(ev, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..));
+        let is_key = is_node && open.last().is_some_and(|(mapping, key)| *mapping && *key);
+        if is_node && let Some((true, key)) = open.last_mut() {
+            *key = !*key;
+        }
+        if is_key
+            && let Event::Scalar(v, ScalarStyle::Plain, ..) = &ev
+            && v == "<<"
+        {
+            // A merge key copies another mapping in, like an alias: the record would not say
+            // what it means where it is written.
+            return Err(Diagnostic::error("E-YAML-ALIAS", at, "merge keys (`<<`) are not allowed in records")
+                .help("write the fields out in full; merge keys, anchors (`&x`) and aliases (`*x`) hide what a record says"));
+        }
+        match &ev {
+            Event::SequenceStart(..) => open.push((false, false)),
+            Event::MappingStart(..) => open.push((true, true)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                open.pop();
+            }
+            _ => {}
         }
         let (anchor, tagged, opens) = match &ev {
             Event::Alias(_) | Event::UnresolvedAlias(_) | Event::Anchor(..) => {
@@ -249,6 +273,16 @@ mod tests {
         let e = err(&deep);
         assert!(e.contains("error[E-YAML"), "{e}");
         assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn merge_keys_are_refused() {
+        let e = err("items:\n  - id: a\n    <<: {title: A}\n");
+        assert!(e.starts_with("f.yaml:3:5: error[E-YAML-ALIAS]"), "{e}");
+        assert!(e.contains("merge keys"), "{e}");
+        // A quoted `<<` key is an ordinary (unknown) key, and `<<` as a value is text.
+        assert!(err("items:\n  - id: a\n    \"<<\": x\n").contains("E-UNKNOWN-FIELD"));
+        assert!(err("items:\n  - id: '<<'\n    title: <<\n").is_empty());
     }
 
     #[test]

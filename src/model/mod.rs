@@ -202,9 +202,10 @@ pub struct Version {
 }
 
 impl Version {
-    /// Requirement by ID (exact).
+    /// Requirement by ID, ignoring ASCII case (IDs are unique per version case-insensitively,
+    /// so `[[risk-01]]` means `RISK-01`).
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
-        self.requirements.iter().find(|r| r.id.value == id)
+        self.requirements.iter().find(|r| r.id.value.eq_ignore_ascii_case(id))
     }
 
     /// Page by source path.
@@ -273,6 +274,7 @@ type Cached<T> = BTreeMap<String, (String, Result<T, Diagnostic>)>;
 /// are dropped).
 pub fn build_with(loaded: Loaded, cache: Option<&mut ParseCache>) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
+    diags.extend(loaded.warnings);
     let config = loaded.config;
     let mut versions = Vec::new();
     let mut next = cache.is_some().then(ParseCache::default);
