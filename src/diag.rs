@@ -111,14 +111,34 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         if let Some(loc) = &self.loc {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", escape_terminal(&loc.to_string()))?;
         }
-        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        write!(f, "{sev}[{}]: {}", self.code, escape_terminal(&self.message))?;
         for h in &self.help {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", escape_terminal(h))?;
         }
         Ok(())
     }
+}
+
+/// Makes text from content safe to print on a terminal: control characters (ESC, BEL, CR,
+/// newlines, NUL, C1 controls) and bidirectional overrides become visible `\u{1b}` escapes,
+/// so a title like `ESC ]0;…` cannot retitle the terminal or clear it (`ESC [2J`), and a
+/// diagnostic stays one line. Everything else, including non-ASCII letters, is kept.
+pub fn escape_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// At most this many diagnostics are printed; the rest are counted.
@@ -274,6 +294,16 @@ mod tests {
     fn suggestions() {
         assert_eq!(did_you_mean("leverandør", ["kommune", "leverandor"]), Some("leverandor"));
         assert_eq!(did_you_mean("xyz", ["kommune", "leverandor"]), None);
+    }
+
+    #[test]
+    fn terminal_escapes_are_shown_not_sent() {
+        let d =
+            Diagnostic::error("E-X", Loc::new("a\u{1b}[2J.md", 1, 1), "title `\u{1b}]0;hacked\u{7}` and\nmore").help("see \u{9b}31m and \u{202e}txt");
+        let s = d.to_string();
+        assert_eq!(s, "a\\u{1b}[2J.md:1:1: error[E-X]: title `\\u{1b}]0;hacked\\u{7}` and\\u{a}more\n  help: see \\u{9b}31m and \\u{202e}txt");
+        assert!(!s.contains('\u{1b}'));
+        assert_eq!(escape_terminal("blåbær §"), "blåbær §");
     }
 
     #[test]

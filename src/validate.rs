@@ -189,7 +189,11 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
         }
         if let Some(u) = &r.url {
             match crate::model::markdown::scheme(&u.value).as_deref() {
-                Some("http" | "https") => {}
+                Some("http" | "https") => {
+                    if let Err(why) = check_url(&u.value) {
+                        d.push(url_diag(u.loc.clone(), &u.value, &why));
+                    }
+                }
                 other => d.push(
                     Diagnostic::error(
                         "E-URL-SCHEME",
@@ -298,6 +302,34 @@ fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc)
     Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids))
 }
 
+/// Checks an absolute `http`, `https` or `mailto` URL as written: it must parse (WHATWG
+/// rules, the `url` crate), web URLs need a host, and nothing may be in it that a browser or
+/// the parser would silently drop or rewrite (spaces, control characters, NUL), because the
+/// URL goes into `href` and to the link checker as written.
+pub fn check_url(raw: &str) -> Result<(), String> {
+    if let Some(c) = raw.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = if c == ' ' { "a space".to_string() } else { format!("the control character U+{:04X}", u32::from(c)) };
+        return Err(format!("contains {what}"));
+    }
+    let parsed = url::Url::parse(raw).map_err(|e| e.to_string())?;
+    // The parser repairs `https:host` and `https:///host` into `https://host/`; as written
+    // they have no host, and other tools (and the link checker's cache) would disagree.
+    let after_scheme = raw.split_once(':').map_or("", |(_, r)| r);
+    let authority = after_scheme.strip_prefix("//").unwrap_or("/");
+    match parsed.scheme() {
+        "http" | "https" if authority.starts_with(['/', '?', '#']) || authority.is_empty() || parsed.host_str().is_none_or(str::is_empty) => {
+            Err("has no host".into())
+        }
+        "mailto" if parsed.path().is_empty() => Err("has no address".into()),
+        _ => Ok(()),
+    }
+}
+
+fn url_diag(loc: Loc, raw: &str, why: &str) -> Diagnostic {
+    Diagnostic::error("E-URL", loc, format!("invalid URL `{raw}`: {why}"))
+        .help("write a complete URL such as https://example.org/path; encode spaces as %20")
+}
+
 /// Resolves a relative file link written in `from` (a page source path below `pages/`, or
 /// `None` for YAML fields, which resolve against `pages/`). Returns the target below `pages/`.
 pub fn resolve_relative(from: Option<&str>, path: &str) -> Option<String> {
@@ -392,7 +424,11 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                     );
                 }
             }
-            Target::External(_) => {}
+            Target::External(u) => {
+                if let Err(why) = check_url(u) {
+                    d.push(url_diag(loc(), u, &why));
+                }
+            }
             Target::Forbidden(scheme) => d.push(
                 Diagnostic::error("E-URL-SCHEME", loc(), format!("URL scheme `{scheme}` is not allowed"))
                     .help("only http, https, mailto and relative links are allowed"),
@@ -477,6 +513,20 @@ mod tests {
         for bad in ["KRAV 12", "KRAV-ø1", "1ABC", "A--1", "A-", "-A", ""] {
             assert!(!is_requirement_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(check_url("https://lovdata.no/dokument/NL/lov/2018-06-15-38#KAPITTEL_1"), Ok(()));
+        assert_eq!(check_url("mailto:post@example.org"), Ok(()));
+        assert_eq!(check_url("https://a b/"), Err("contains a space".into()));
+        assert_eq!(check_url("https://a\u{0}b/"), Err("contains the control character U+0000".into()));
+        assert_eq!(check_url("https://a\u{1b}[2J/"), Err("contains the control character U+001B".into()));
+        assert!(check_url("https://").is_err());
+        assert_eq!(check_url("http:///sti"), Err("has no host".into()));
+        assert_eq!(check_url("https:sti"), Err("has no host".into()));
+        assert_eq!(check_url("https://?q"), Err("empty host".into()));
+        assert!(check_url("https://[::1").is_err());
     }
 
     #[test]

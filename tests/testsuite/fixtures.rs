@@ -61,6 +61,9 @@ fn check_expectations(case: &support::Case, err: &str, problems: &mut Vec<String
             problems.push(format!("error without path:line:col: {first}"));
         }
     }
+    if err.contains('\u{1b}') {
+        problems.push("raw ESC on stderr (content must be escaped in diagnostics)".into());
+    }
     if err.contains("panicked at") {
         problems.push("normbok panicked".into());
     }
