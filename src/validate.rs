@@ -224,7 +224,7 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     // Record-level references.
     for r in &v.requirements {
         for x in &r.references {
-            if !ctx.ref_ids.contains(x.value.as_str()) {
+            if !ctx.ref_ids.contains(x.value.as_str()) && !v.unloaded.may_have_reference(&x.value) {
                 d.push(
                     Diagnostic::error("E-REF", x.loc.clone(), format!("unknown reference `{}`", x.value))
                         .help_opt(suggestion(&x.value, ctx.ref_ids.iter().copied())),
@@ -235,7 +235,7 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
             if x.value.eq_ignore_ascii_case(&r.id.value) {
                 d.push(Diagnostic::warning("W-SELF-REFERENCE", x.loc.clone(), format!("`{}` lists itself as related", x.value)));
             } else if !ctx.req_ids.contains(&x.value.to_ascii_uppercase()) {
-                d.push(unknown_requirement(&ctx, &x.value, None, x.loc.clone()));
+                d.extend(unknown_requirement(&ctx, &x.value, None, x.loc.clone()));
             }
         }
     }
@@ -282,8 +282,14 @@ fn check_groups(list: &[crate::model::At<String>], groups: &[&str], d: &mut Vec<
     }
 }
 
-fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc) -> Diagnostic {
+/// The error for a reference to a requirement that is not in the version, or `None` when it
+/// may be in a record that failed to load (that failure is reported where it is).
+fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc) -> Option<Diagnostic> {
     let here = &ctx.version.id;
+    let target = version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)).unwrap_or(ctx.version);
+    if target.unloaded.may_have_requirement(id) {
+        return None;
+    }
     if version.is_none()
         && let Some(vs) = ctx.id_versions.get(&id.to_ascii_uppercase())
     {
@@ -291,15 +297,17 @@ fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc)
         let pos = ctx.site.versions.iter().position(|v| &v.id == here).unwrap_or(0);
         let older = ctx.site.versions.iter().skip(pos + 1).find(|v| vs.contains(&v.id.as_str()));
         if let Some(last) = older {
-            return Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
-                .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id));
+            return Some(
+                Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
+                    .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id)),
+            );
         }
     }
     let (ids, vname): (Vec<&str>, &str) = match version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)) {
         Some(other) => (other.requirements.iter().map(|r| r.id.value.as_str()).collect(), other.id.as_str()),
         None => (ctx.version.requirements.iter().map(|r| r.id.value.as_str()).collect(), here.as_str()),
     };
-    Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids))
+    Some(Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids)))
 }
 
 /// Checks an absolute `http`, `https` or `mailto` URL as written: it must parse (WHATWG
@@ -361,7 +369,7 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
         match &l.target {
             Target::Req { version: None, id } => {
                 if !ctx.req_ids.contains(&id.to_ascii_uppercase()) {
-                    d.push(unknown_requirement(ctx, id, None, loc()));
+                    d.extend(unknown_requirement(ctx, id, None, loc()));
                 }
             }
             Target::Req { version: Some(v), id } => match ctx.site.versions.iter().find(|x| &x.id == v) {
@@ -371,12 +379,12 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                 ),
                 Some(other) => {
                     if other.requirement(id).is_none() {
-                        d.push(unknown_requirement(ctx, id, Some(v), loc()));
+                        d.extend(unknown_requirement(ctx, id, Some(v), loc()));
                     }
                 }
             },
             Target::Ref(id) => {
-                if !ctx.ref_ids.contains(id.as_str()) {
+                if !ctx.ref_ids.contains(id.as_str()) && !ctx.version.unloaded.may_have_reference(id) {
                     d.push(
                         Diagnostic::error("E-REF", loc(), format!("unknown reference `{id}`")).help_opt(suggestion(id, ctx.ref_ids.iter().copied())),
                     );
@@ -391,7 +399,9 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                     continue;
                 };
                 if target.ends_with(".md") {
-                    if !ctx.pages.contains_key(target.as_str()) {
+                    if ctx.version.unloaded.pages.contains(&target) {
+                        // The page failed to parse; that error is reported in the page.
+                    } else if !ctx.pages.contains_key(target.as_str()) {
                         d.push(
                             Diagnostic::error("E-LINK", loc(), format!("link to missing page `{path}`"))
                                 .help_opt(suggestion(&target, ctx.pages.keys().copied()).map(|s| format!("{s} (paths are relative to this page)"))),
@@ -435,6 +445,17 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
             ),
         }
     }
+    for n in &md.scan.near_shortcodes {
+        let what = if n.invisible { "an invisible character" } else { "whitespace" };
+        d.push(
+            Diagnostic::warning(
+                "W-NEAR-XREF",
+                md.locate(n.offset),
+                format!("`[[{}]]` is shown as text, not as a link to {}: it contains {what}", show_invisible(&n.written), n.meant),
+            )
+            .help(format!("write [[{}]]", n.meant)),
+        );
+    }
     if ctx.site.config.markdown.raw_html == RawHtml::Escape {
         for off in &md.scan.raw_html {
             d.push(
@@ -450,6 +471,19 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
 fn is_reserved(out: &str) -> bool {
     let lower = out.to_ascii_lowercase();
     RESERVED.contains(&lower.as_str()) || RESERVED_DIRS.iter().any(|r| lower.starts_with(r))
+}
+
+/// Makes zero-width characters visible in a message (`\u{200b}`), spaces stay as they are.
+fn show_invisible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_whitespace() && c != ' ' || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {

@@ -55,6 +55,12 @@ fn check_expectations(case: &support::Case, err: &str, problems: &mut Vec<String
             problems.push(format!("expected {} at {} containing {:?}", e.code, e.at.as_deref().unwrap_or("anywhere"), e.contains));
         }
     }
+    if let Some(n) = case.errors {
+        let got = diags.iter().filter(|d| d.contains("error[")).count();
+        if got != n {
+            problems.push(format!("{got} errors (expected exactly {n})"));
+        }
+    }
     for d in &diags {
         let first = d.lines().next().unwrap_or("");
         if first.contains("error[") && !located(first) {

@@ -82,6 +82,10 @@ pub struct Case {
     /// Expected diagnostics (errors and warnings); each must appear.
     #[serde(default)]
     pub expect: Vec<Expect>,
+    /// When given, the exact number of errors: for cases where an error that must *not*
+    /// appear (a follow-on of another one) matters as much as the expected ones.
+    #[serde(default)]
+    pub errors: Option<usize>,
     /// Files to write or change before running.
     #[serde(default)]
     pub setup: Setup,
