@@ -164,6 +164,20 @@ pub struct LinksConfig {
     /// Minimum gap between two requests to the same host (normbok extension; default 0: the
     /// per-host concurrency alone keeps the load on partner sites low).
     pub request_interval_ms: u64,
+    /// Severity of a link to a missing heading anchor (`E-ANCHOR`): `error` (default) or
+    /// `warn` (then it is `W-ANCHOR`), as Zola's `internal_level`.
+    pub anchors: AnchorLevel,
+}
+
+/// `[links] anchors`: how a link to a missing anchor is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AnchorLevel {
+    /// `E-ANCHOR`, the build fails (default).
+    #[default]
+    Error,
+    /// `W-ANCHOR`, the build succeeds (and `--strict` fails).
+    Warn,
 }
 
 impl Default for LinksConfig {
@@ -178,6 +192,7 @@ impl Default for LinksConfig {
             max_retries: 2,
             retry_wait_ms: 1000,
             request_interval_ms: 0,
+            anchors: AnchorLevel::Error,
         }
     }
 }

@@ -411,10 +411,7 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                         && !ctx.anchors.get(target.as_str()).is_some_and(|s| s.contains(a.as_str()))
                     {
                         let known = ctx.anchors.get(target.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                        d.push(
-                            Diagnostic::error("E-ANCHOR", loc(), format!("page `{path}` has no heading with anchor `#{a}`"))
-                                .help_opt(suggestion(a, known)),
-                        );
+                        d.push(anchor_diag(ctx, loc(), format!("page `{path}` has no heading with anchor `#{a}`")).help_opt(suggestion(a, known)));
                     }
                 } else if !ctx.assets.contains(target.as_str()) {
                     d.push(
@@ -429,9 +426,7 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                     && !ctx.anchors.get(p.src.as_str()).is_some_and(|s| s.contains(a.as_str()))
                 {
                     let known = ctx.anchors.get(p.src.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                    d.push(
-                        Diagnostic::error("E-ANCHOR", loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)),
-                    );
+                    d.push(anchor_diag(ctx, loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)));
                 }
             }
             Target::External(u) => {
@@ -471,6 +466,14 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
 fn is_reserved(out: &str) -> bool {
     let lower = out.to_ascii_lowercase();
     RESERVED.contains(&lower.as_str()) || RESERVED_DIRS.iter().any(|r| lower.starts_with(r))
+}
+
+/// A missing anchor: an error, or a warning with `[links] anchors = "warn"`.
+fn anchor_diag(ctx: &Ctx<'_>, loc: Loc, message: String) -> Diagnostic {
+    match ctx.site.config.links.anchors {
+        crate::config::AnchorLevel::Error => Diagnostic::error("E-ANCHOR", loc, message),
+        crate::config::AnchorLevel::Warn => Diagnostic::warning("W-ANCHOR", loc, message),
+    }
 }
 
 /// Makes zero-width characters visible in a message (`\u{200b}`), spaces stay as they are.
