@@ -527,12 +527,16 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let mut lower: BTreeMap<String, &str> = BTreeMap::new();
+    let mut lower: BTreeMap<String, (&str, &str)> = BTreeMap::new();
     for (out, who) in &outs {
-        if let Some(other) = lower.insert(out.to_lowercase(), out) {
+        if let Some((other, other_src)) = lower.insert(out.to_lowercase(), (out, &who[0].0)) {
             d.push(
-                Diagnostic::error("E-URL-CASE", who[0].1.clone(), format!("{}/{out} and {}/{other} differ only in case", v.id, v.id))
-                    .help("case-insensitive file systems and hosts would serve one for the other; rename one"),
+                Diagnostic::error(
+                    "E-URL-CASE",
+                    who[0].1.clone(),
+                    format!("{}/{out} (from {}) and {}/{other} (from {other_src}) differ only in case", v.id, who[0].0, v.id),
+                )
+                .help("case-insensitive file systems and hosts would serve one for the other; rename one"),
             );
         }
     }

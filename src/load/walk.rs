@@ -270,6 +270,29 @@ mod tests {
         assert_eq!(a, "blåbær\nx\n");
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn device_nodes_are_not_read() {
+        // /dev/zero never ends: reading it would exhaust memory. It is refused before any read.
+        let t = std::time::Instant::now();
+        let e = read_bounded("content/1/pages/null.md", Path::new("/dev/zero"), 1024).err().map(|d| d.to_string()).unwrap_or_default();
+        assert!(e.starts_with("content/1/pages/null.md:1:1: error[E-NOT-REGULAR]"), "{e}");
+        assert!(e.contains("device node"), "{e}");
+        assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn reads_are_bounded_while_reading() {
+        let dir = std::env::temp_dir().join(format!("normbok-walk-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let f = dir.join("stor.md");
+        let _ = std::fs::write(&f, vec![b'a'; 2000]);
+        let e = read_bounded("stor.md", &f, 1000).err().map(|d| d.code);
+        assert_eq!(e, Some("E-TOO-LARGE"));
+        assert_eq!(read_bounded("stor.md", &f, 2000).map(|b| b.len()).ok(), Some(2000));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn decode_reports_line_of_bad_byte() {
         let mut b = b"a\nb\nc\nd\ne\nf\nbl".to_vec();

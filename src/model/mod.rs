@@ -467,13 +467,16 @@ struct ReferencePart {
     references: serde::de::IgnoredAny,
 }
 
+/// Records that loaded (each with the text it was cut from), the problems of all records,
+/// and the ids of the records that failed.
+type Items<R> = (Vec<(Spanned<R>, yaml::ItemText)>, Vec<Diagnostic>, Vec<String>);
+
+/// References of one file, their problems and the ids of records that failed.
+type ParsedReferences = (Vec<Reference>, Vec<Diagnostic>, Vec<String>);
+
 /// Parses the items of list `key` one by one: the records that load, every record's error,
 /// and the ids of the records that failed. `None` when the list cannot be cut into items.
-fn parse_items<R: serde::de::DeserializeOwned>(
-    rel: &str,
-    text: &str,
-    key: &str,
-) -> Option<(Vec<(Spanned<R>, yaml::ItemText)>, Vec<Diagnostic>, Vec<String>)> {
+fn parse_items<R: serde::de::DeserializeOwned>(rel: &str, text: &str, key: &str) -> Option<Items<R>> {
     let items = yaml::block_items(text, key)?;
     let (mut ok, mut diags, mut failed) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
@@ -576,7 +579,7 @@ fn requirement_of(
 }
 
 /// A reference file: its records, record-level problems and the ids of records that failed.
-fn parse_reference_file(f: &TextFile) -> Result<(Vec<Reference>, Vec<Diagnostic>, Vec<String>), Diagnostic> {
+fn parse_reference_file(f: &TextFile) -> Result<ParsedReferences, Diagnostic> {
     let p = f.rel.as_str();
     let reference = |r: Spanned<crate::load::records::ReferenceRaw>, off: u32| {
         let rl = r.value;
