@@ -384,7 +384,7 @@ fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> Diagnostic {
         let field = backticked(&msg).first().copied().unwrap_or("");
         Diagnostic::error("E-MISSING-FIELD", loc, format!("missing key `{field}` in {CONFIG_FILE}"))
     } else if msg.starts_with("invalid type") || msg.starts_with("unknown variant") || msg.starts_with("invalid value") {
-        Diagnostic::error("E-TYPE", loc, msg)
+        Diagnostic::error("E-TYPE", loc, crate::load::yaml::plain_type_message(&msg))
     } else {
         Diagnostic::error("E-CONFIG", loc, format!("invalid TOML: {msg}"))
     }

@@ -60,29 +60,43 @@ fn required_fields(ty: &str, field: &str, in_item: bool) -> Option<&'static str>
 }
 
 /// serde's type expectations in words a content editor uses (never Rust types such as
-/// `Option<String>` or `i64`).
-fn plain_type_message(msg: &str) -> String {
-    let m = msg.to_ascii_lowercase();
-    let what = if m.contains("null") && (m.contains("string") || m.contains("str")) {
-        "expected a text, found nothing (the value is empty)"
-    } else if m.contains("i64") || m.contains("u64") || m.contains("i32") || m.contains("u32") || m.contains("integer") {
-        "expected a whole number"
-    } else if m.contains("f64") || m.contains("float") {
-        "expected a number"
-    } else if m.contains("bool") {
-        "expected true or false"
-    } else if m.contains("sequence") || m.contains("seq") {
-        "expected a list (`[a, b]` or lines starting with `- `)"
-    } else if m.contains("mapping") || m.contains("map") || m.contains("struct") {
-        "expected fields (`key: value` lines)"
-    } else if m.contains("string") || m.contains("str") || m.contains("scalar") {
-        "expected a text"
-    } else if m.contains("date") {
-        "expected a date (YYYY-MM-DD)"
-    } else {
-        return format!("wrong type: {msg}");
+/// `Option<String>` or `i64`). What was found (`integer \`-1\``) is kept.
+pub fn plain_type_message(msg: &str) -> String {
+    let (head, expected) = match msg.split_once(", expected ") {
+        Some((h, e)) => (Some(h), e),
+        None => (None, msg.strip_prefix("expected ").unwrap_or(msg)),
     };
-    format!("wrong type: {what}")
+    let e = expected.to_ascii_lowercase();
+    let what = if e.contains('`') {
+        // A list of allowed values (`draft`, `in-force`, …): already in the user's words.
+        None
+    } else if e.contains("null") && (e.contains("string") || e.contains("str")) {
+        Some("expected a text, found nothing (the value is empty)")
+    } else if ["u64", "u32", "u16", "u8", "usize"].iter().any(|t| e.contains(t)) {
+        Some("expected a whole number (0 or more)")
+    } else if ["i64", "i32", "integer"].iter().any(|t| e.contains(t)) {
+        Some("expected a whole number")
+    } else if e.contains("f64") || e.contains("float") {
+        Some("expected a number")
+    } else if e.contains("bool") {
+        Some("expected true or false")
+    } else if e.contains("date") {
+        Some("expected a date (YYYY-MM-DD)")
+    } else if e.contains("sequence") || e.contains("seq") || e.contains("vec") {
+        Some("expected a list (`[a, b]` or lines starting with `- `)")
+    } else if e.contains("mapping") || e.contains("map") || e.contains("struct") {
+        Some("expected fields (`key: value` lines)")
+    } else if e.contains("string") || e.contains("str") || e.contains("scalar") {
+        Some("expected a text")
+    } else {
+        None
+    };
+    match (head, what) {
+        (Some(h), Some(w)) => format!("{h}, {w}"),
+        (None, Some(w)) => format!("wrong type: {w}"),
+        (_, None) if msg.starts_with("expected") || head.is_some() => msg.to_string(),
+        _ => format!("wrong type: {msg}"),
+    }
 }
 
 /// Whether a parse failure concerns the file's YAML as such (syntax, aliases, tags, depth,
@@ -404,6 +418,15 @@ mod tests {
         assert_eq!(e("s: [x]\n"), "wrong type: expected a text");
         assert_eq!(e("l: x\n"), "wrong type: expected a list (`[a, b]` or lines starting with `- `)");
         assert_eq!(e("t:\n"), "wrong type: expected a text, found nothing (the value is empty)");
+        assert_eq!(
+            plain_type_message("invalid value: integer `-1`, expected u64"),
+            "invalid value: integer `-1`, expected a whole number (0 or more)"
+        );
+        assert_eq!(
+            plain_type_message("invalid type: string \"x\", expected usize"),
+            "invalid type: string \"x\", expected a whole number (0 or more)"
+        );
+        assert_eq!(plain_type_message("unknown variant `x`, expected `a` or `b`"), "unknown variant `x`, expected `a` or `b`");
         for m in [e("n: abc\n"), e("t:\n"), e("s: [x]\n")] {
             assert!(!m.contains("Option<") && !m.contains("i64"), "{m}");
         }
