@@ -178,6 +178,20 @@ pub struct LinksConfig {
     /// Longest `Retry-After` (seconds or an HTTP date) normbok waits for before retrying; a
     /// server asking for more gets its link reported `unverified` (normbok extension; 120).
     pub max_retry_after_secs: u64,
+    /// Severity of a link to a missing heading anchor (`E-ANCHOR`): `error` (default) or
+    /// `warn` (then it is `W-ANCHOR`), as Zola's `internal_level`.
+    pub anchors: AnchorLevel,
+}
+
+/// `[links] anchors`: how a link to a missing anchor is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AnchorLevel {
+    /// `E-ANCHOR`, the build fails (default).
+    #[default]
+    Error,
+    /// `W-ANCHOR`, the build succeeds (and `--strict` fails).
+    Warn,
 }
 
 impl Default for LinksConfig {
@@ -193,6 +207,7 @@ impl Default for LinksConfig {
             retry_wait_ms: 1000,
             request_interval_ms: 0,
             max_retry_after_secs: 120,
+            anchors: AnchorLevel::Error,
         }
     }
 }
@@ -410,7 +425,7 @@ fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> Diagnostic {
         let field = backticked(&msg).first().copied().unwrap_or("");
         Diagnostic::error("E-MISSING-FIELD", loc, format!("missing key `{field}` in {CONFIG_FILE}"))
     } else if msg.starts_with("invalid type") || msg.starts_with("unknown variant") || msg.starts_with("invalid value") {
-        Diagnostic::error("E-TYPE", loc, msg)
+        Diagnostic::error("E-TYPE", loc, crate::load::yaml::plain_type_message(&msg))
     } else {
         Diagnostic::error("E-CONFIG", loc, format!("invalid TOML: {msg}"))
     }

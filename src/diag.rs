@@ -111,11 +111,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         if let Some(loc) = &self.loc {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", escape_terminal(&loc.to_string()))?;
         }
-        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        write!(f, "{sev}[{}]: {}", self.code, escape_terminal(&self.message))?;
         for h in &self.help {
-            write!(f, "\n  help: {h}")?;
+            write!(f, "\n  help: {}", escape_terminal(h))?;
         }
         Ok(())
     }
@@ -150,17 +150,17 @@ impl Diagnostic {
         let bold = annotate_snippets::renderer::Style::new().bold();
         let mut out = String::new();
         if let Some(loc) = &self.loc {
-            out.push_str(&paint(&format!("{loc}:"), bold));
+            out.push_str(&paint(&format!("{}:", escape_terminal(&loc.to_string())), bold));
             out.push(' ');
         }
         out.push_str(&paint(&format!("{sev}[{}]", self.code), sev_style));
         out.push_str(&paint(":", bold));
         out.push(' ');
-        out.push_str(&paint(&self.message, bold));
+        out.push_str(&paint(&escape_terminal(&self.message), bold));
 
         let line = match (&self.loc, style.snippets) {
             (Some(loc), true) => {
-                source(&loc.path).and_then(|text| text.split('\n').nth(loc.line as usize - 1).map(|l| (loc, l.trim_end_matches('\r').to_string())))
+                source(&loc.path).and_then(|text| text.split('\n').nth(loc.line as usize - 1).map(|l| (loc, escape_terminal(l.trim_end_matches('\r')).into_owned())))
             }
             _ => None,
         };
@@ -169,7 +169,7 @@ impl Diagnostic {
                 out.push_str("\n  ");
                 out.push_str(&paint("help:", annotate_snippets::renderer::DEFAULT_HELP_STYLE));
                 out.push(' ');
-                out.push_str(h);
+                out.push_str(&escape_terminal(h));
             }
             return out;
         };
@@ -181,7 +181,7 @@ impl Diagnostic {
         let mut group = Group::with_level(level.clone())
             .element(Snippet::source(text.as_str()).line_start(loc.line as usize).annotation(AnnotationKind::Primary.span(span)));
         for h in &self.help {
-            group = group.element(Level::HELP.message(h.as_str()));
+            group = group.element(Level::HELP.message(escape_terminal(h).into_owned()));
         }
         let renderer = if style.color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Ascii);
         let snippet = renderer.render(&[group]);
@@ -200,6 +200,26 @@ fn token_span(line: &str, col: usize) -> std::ops::Range<usize> {
     let len = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | ')')).unwrap_or(rest.len());
     let len = if len == 0 { rest.chars().next().map_or(0, char::len_utf8) } else { len };
     start..start + len
+}
+
+/// Makes text from content safe to print on a terminal: control characters (ESC, BEL, CR,
+/// newlines, NUL, C1 controls) and bidirectional overrides become visible `\u{1b}` escapes,
+/// so a title like `ESC ]0;…` cannot retitle the terminal or clear it (`ESC [2J`), and a
+/// diagnostic stays one line. Everything else, including non-ASCII letters, is kept.
+pub fn escape_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// At most this many diagnostics are printed; the rest are counted.
@@ -360,6 +380,16 @@ mod tests {
     fn suggestions() {
         assert_eq!(did_you_mean("leverandør", ["kommune", "leverandor"]), Some("leverandor"));
         assert_eq!(did_you_mean("xyz", ["kommune", "leverandor"]), None);
+    }
+
+    #[test]
+    fn terminal_escapes_are_shown_not_sent() {
+        let d =
+            Diagnostic::error("E-X", Loc::new("a\u{1b}[2J.md", 1, 1), "title `\u{1b}]0;hacked\u{7}` and\nmore").help("see \u{9b}31m and \u{202e}txt");
+        let s = d.to_string();
+        assert_eq!(s, "a\\u{1b}[2J.md:1:1: error[E-X]: title `\\u{1b}]0;hacked\\u{7}` and\\u{a}more\n  help: see \\u{9b}31m and \\u{202e}txt");
+        assert!(!s.contains('\u{1b}'));
+        assert_eq!(escape_terminal("blåbær §"), "blåbær §");
     }
 
     #[test]

@@ -73,7 +73,8 @@ pub fn validate(site: &Site) -> Diagnostics {
 struct Ctx<'a> {
     site: &'a Site,
     version: &'a Version,
-    req_ids: BTreeSet<&'a str>,
+    /// Requirement IDs of this version, uppercased (IDs compare case-insensitively).
+    req_ids: BTreeSet<String>,
     ref_ids: BTreeSet<&'a str>,
     pages: BTreeMap<&'a str, &'a Page>,
     anchors: BTreeMap<&'a str, BTreeSet<&'a str>>,
@@ -192,7 +193,11 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
         }
         if let Some(u) = &r.url {
             match crate::model::markdown::scheme(&u.value).as_deref() {
-                Some("http" | "https") => {}
+                Some("http" | "https") => {
+                    if let Err(why) = check_url(&u.value) {
+                        d.push(url_diag(u.loc.clone(), &u.value, &why));
+                    }
+                }
                 other => d.push(
                     Diagnostic::error(
                         "E-URL-SCHEME",
@@ -212,7 +217,7 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     let ctx = Ctx {
         site,
         version: v,
-        req_ids: v.requirements.iter().map(|r| r.id.value.as_str()).collect(),
+        req_ids: v.requirements.iter().map(|r| r.id.value.to_ascii_uppercase()).collect(),
         ref_ids: v.references.iter().map(|r| r.id.value.as_str()).collect(),
         pages: v.pages.iter().map(|p| (p.src.as_str(), p)).collect(),
         anchors,
@@ -223,7 +228,7 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
     // Record-level references.
     for r in &v.requirements {
         for x in &r.references {
-            if !ctx.ref_ids.contains(x.value.as_str()) {
+            if !ctx.ref_ids.contains(x.value.as_str()) && !v.unloaded.may_have_reference(&x.value) {
                 d.push(
                     Diagnostic::error("E-REF", x.loc.clone(), format!("unknown reference `{}`", x.value))
                         .help_opt(suggestion(&x.value, ctx.ref_ids.iter().copied())),
@@ -231,10 +236,10 @@ fn validate_version(site: &Site, v: &Version, id_versions: &HashMap<String, Vec<
             }
         }
         for x in &r.related {
-            if x.value == r.id.value {
+            if x.value.eq_ignore_ascii_case(&r.id.value) {
                 d.push(Diagnostic::warning("W-SELF-REFERENCE", x.loc.clone(), format!("`{}` lists itself as related", x.value)));
-            } else if !ctx.req_ids.contains(x.value.as_str()) {
-                d.push(unknown_requirement(&ctx, &x.value, None, x.loc.clone()));
+            } else if !ctx.req_ids.contains(&x.value.to_ascii_uppercase()) {
+                d.extend(unknown_requirement(&ctx, &x.value, None, x.loc.clone()));
             }
         }
     }
@@ -281,8 +286,14 @@ fn check_groups(list: &[crate::model::At<String>], groups: &[&str], d: &mut Vec<
     }
 }
 
-fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc) -> Diagnostic {
+/// The error for a reference to a requirement that is not in the version, or `None` when it
+/// may be in a record that failed to load (that failure is reported where it is).
+fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc) -> Option<Diagnostic> {
     let here = &ctx.version.id;
+    let target = version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)).unwrap_or(ctx.version);
+    if target.unloaded.may_have_requirement(id) {
+        return None;
+    }
     if version.is_none()
         && let Some(vs) = ctx.id_versions.get(&id.to_ascii_uppercase())
     {
@@ -290,15 +301,45 @@ fn unknown_requirement(ctx: &Ctx<'_>, id: &str, version: Option<&str>, loc: Loc)
         let pos = ctx.site.versions.iter().position(|v| &v.id == here).unwrap_or(0);
         let older = ctx.site.versions.iter().skip(pos + 1).find(|v| vs.contains(&v.id.as_str()));
         if let Some(last) = older {
-            return Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
-                .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id));
+            return Some(
+                Diagnostic::error("E-XREF-VERSION", loc, format!("{id} was removed in {here} (last in {})", last.id))
+                    .help(format!("link to the old version explicitly with [[{}/{id}]] or req:{}/{id}", last.id, last.id)),
+            );
         }
     }
     let (ids, vname): (Vec<&str>, &str) = match version.and_then(|v| ctx.site.versions.iter().find(|x| x.id == v)) {
         Some(other) => (other.requirements.iter().map(|r| r.id.value.as_str()).collect(), other.id.as_str()),
-        None => (ctx.req_ids.iter().copied().collect(), here.as_str()),
+        None => (ctx.version.requirements.iter().map(|r| r.id.value.as_str()).collect(), here.as_str()),
     };
-    Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids))
+    Some(Diagnostic::error("E-XREF", loc, format!("unknown requirement {id} in version {vname}")).help_opt(suggestion(id, ids)))
+}
+
+/// Checks an absolute `http`, `https` or `mailto` URL as written: it must parse (WHATWG
+/// rules, the `url` crate), web URLs need a host, and nothing may be in it that a browser or
+/// the parser would silently drop or rewrite (spaces, control characters, NUL), because the
+/// URL goes into `href` and to the link checker as written.
+pub fn check_url(raw: &str) -> Result<(), String> {
+    if let Some(c) = raw.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = if c == ' ' { "a space".to_string() } else { format!("the control character U+{:04X}", u32::from(c)) };
+        return Err(format!("contains {what}"));
+    }
+    let parsed = url::Url::parse(raw).map_err(|e| e.to_string())?;
+    // The parser repairs `https:host` and `https:///host` into `https://host/`; as written
+    // they have no host, and other tools (and the link checker's cache) would disagree.
+    let after_scheme = raw.split_once(':').map_or("", |(_, r)| r);
+    let authority = after_scheme.strip_prefix("//").unwrap_or("/");
+    match parsed.scheme() {
+        "http" | "https" if authority.starts_with(['/', '?', '#']) || authority.is_empty() || parsed.host_str().is_none_or(str::is_empty) => {
+            Err("has no host".into())
+        }
+        "mailto" if parsed.path().is_empty() => Err("has no address".into()),
+        _ => Ok(()),
+    }
+}
+
+fn url_diag(loc: Loc, raw: &str, why: &str) -> Diagnostic {
+    Diagnostic::error("E-URL", loc, format!("invalid URL `{raw}`: {why}"))
+        .help("write a complete URL such as https://example.org/path; encode spaces as %20")
 }
 
 /// Resolves a relative file link written in `from` (a page source path below `pages/`, or
@@ -331,8 +372,8 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
         let loc = || md.locate(l.offset);
         match &l.target {
             Target::Req { version: None, id } => {
-                if !ctx.req_ids.contains(id.as_str()) {
-                    d.push(unknown_requirement(ctx, id, None, loc()));
+                if !ctx.req_ids.contains(&id.to_ascii_uppercase()) {
+                    d.extend(unknown_requirement(ctx, id, None, loc()));
                 }
             }
             Target::Req { version: Some(v), id } => match ctx.site.versions.iter().find(|x| &x.id == v) {
@@ -342,12 +383,12 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                 ),
                 Some(other) => {
                     if other.requirement(id).is_none() {
-                        d.push(unknown_requirement(ctx, id, Some(v), loc()));
+                        d.extend(unknown_requirement(ctx, id, Some(v), loc()));
                     }
                 }
             },
             Target::Ref(id) => {
-                if !ctx.ref_ids.contains(id.as_str()) {
+                if !ctx.ref_ids.contains(id.as_str()) && !ctx.version.unloaded.may_have_reference(id) {
                     d.push(
                         Diagnostic::error("E-REF", loc(), format!("unknown reference `{id}`")).help_opt(suggestion(id, ctx.ref_ids.iter().copied())),
                     );
@@ -362,7 +403,9 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                     continue;
                 };
                 if target.ends_with(".md") {
-                    if !ctx.pages.contains_key(target.as_str()) {
+                    if ctx.version.unloaded.pages.contains(&target) {
+                        // The page failed to parse; that error is reported in the page.
+                    } else if !ctx.pages.contains_key(target.as_str()) {
                         d.push(
                             Diagnostic::error("E-LINK", loc(), format!("link to missing page `{path}`"))
                                 .help_opt(suggestion(&target, ctx.pages.keys().copied()).map(|s| format!("{s} (paths are relative to this page)"))),
@@ -372,10 +415,7 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                         && !ctx.anchors.get(target.as_str()).is_some_and(|s| s.contains(a.as_str()))
                     {
                         let known = ctx.anchors.get(target.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                        d.push(
-                            Diagnostic::error("E-ANCHOR", loc(), format!("page `{path}` has no heading with anchor `#{a}`"))
-                                .help_opt(suggestion(a, known)),
-                        );
+                        d.push(anchor_diag(ctx, loc(), format!("page `{path}` has no heading with anchor `#{a}`")).help_opt(suggestion(a, known)));
                     }
                 } else if !ctx.assets.contains(target.as_str()) {
                     d.push(
@@ -390,17 +430,30 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
                     && !ctx.anchors.get(p.src.as_str()).is_some_and(|s| s.contains(a.as_str()))
                 {
                     let known = ctx.anchors.get(p.src.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
-                    d.push(
-                        Diagnostic::error("E-ANCHOR", loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)),
-                    );
+                    d.push(anchor_diag(ctx, loc(), format!("no heading with anchor `#{a}` on this page")).help_opt(suggestion(a, known)));
                 }
             }
-            Target::External(_) => {}
+            Target::External(u) => {
+                if let Err(why) = check_url(u) {
+                    d.push(url_diag(loc(), u, &why));
+                }
+            }
             Target::Forbidden(scheme) => d.push(
                 Diagnostic::error("E-URL-SCHEME", loc(), format!("URL scheme `{scheme}` is not allowed"))
                     .help("only http, https, mailto and relative links are allowed"),
             ),
         }
+    }
+    for n in &md.scan.near_shortcodes {
+        let what = if n.invisible { "an invisible character" } else { "whitespace" };
+        d.push(
+            Diagnostic::warning(
+                "W-NEAR-XREF",
+                md.locate(n.offset),
+                format!("`[[{}]]` is shown as text, not as a link to {}: it contains {what}", show_invisible(&n.written), n.meant),
+            )
+            .help(format!("write [[{}]]", n.meant)),
+        );
     }
     if ctx.site.config.markdown.raw_html == RawHtml::Escape {
         for off in &md.scan.raw_html {
@@ -412,11 +465,39 @@ fn check_md(ctx: &Ctx<'_>, md: &Md, page: Option<&Page>, d: &mut Vec<Diagnostic>
     }
 }
 
+/// Whether an output path below a version folder is one normbok writes itself. Compared
+/// case-insensitively: on case-insensitive hosts `Changes.html` replaces `changes.html`.
+fn is_reserved(out: &str) -> bool {
+    let lower = out.to_ascii_lowercase();
+    RESERVED.contains(&lower.as_str()) || RESERVED_DIRS.iter().any(|r| lower.starts_with(r))
+}
+
+/// A missing anchor: an error, or a warning with `[links] anchors = "warn"`.
+fn anchor_diag(ctx: &Ctx<'_>, loc: Loc, message: String) -> Diagnostic {
+    match ctx.site.config.links.anchors {
+        crate::config::AnchorLevel::Error => Diagnostic::error("E-ANCHOR", loc, message),
+        crate::config::AnchorLevel::Warn => Diagnostic::warning("W-ANCHOR", loc, message),
+    }
+}
+
+/// Makes zero-width characters visible in a message (`\u{200b}`), spaces stay as they are.
+fn show_invisible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_whitespace() && c != ' ' || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
     // Output path → who produces it.
     let mut outs: BTreeMap<String, Vec<(String, Loc)>> = BTreeMap::new();
     for p in &v.pages {
-        if RESERVED.contains(&p.out.as_str()) || RESERVED_DIRS.iter().any(|r| p.out.starts_with(r)) {
+        if is_reserved(&p.out) {
             d.push(
                 Diagnostic::error(
                     "E-URL-COLLISION",
@@ -429,6 +510,16 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
         outs.entry(p.out.clone()).or_default().push((p.file.clone(), Loc::file(p.file.clone())));
     }
     for a in &v.assets {
+        if is_reserved(&a.rel) {
+            d.push(
+                Diagnostic::error(
+                    "E-URL-COLLISION",
+                    Loc::file(a.src.clone()),
+                    format!("file `{}` would be written to `{}/{}`, which normbok generates itself", a.src, v.id, a.rel),
+                )
+                .help("rename or move the file; these names are generated: search.html, changes.html, 404.html, versions.html and the folders requirements/, chapters/, groups/, references/, export/, search/"),
+            );
+        }
         outs.entry(a.rel.clone()).or_default().push((a.src.clone(), Loc::file(a.src.clone())));
     }
     for (out, who) in &outs {
@@ -440,12 +531,16 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let mut lower: BTreeMap<String, &str> = BTreeMap::new();
+    let mut lower: BTreeMap<String, (&str, &str)> = BTreeMap::new();
     for (out, who) in &outs {
-        if let Some(other) = lower.insert(out.to_lowercase(), out) {
+        if let Some((other, other_src)) = lower.insert(out.to_lowercase(), (out, &who[0].0)) {
             d.push(
-                Diagnostic::error("E-URL-CASE", who[0].1.clone(), format!("{}/{out} and {}/{other} differ only in case", v.id, v.id))
-                    .help("case-insensitive file systems and hosts would serve one for the other; rename one"),
+                Diagnostic::error(
+                    "E-URL-CASE",
+                    who[0].1.clone(),
+                    format!("{}/{out} (from {}) and {}/{other} (from {other_src}) differ only in case", v.id, who[0].0, v.id),
+                )
+                .help("case-insensitive file systems and hosts would serve one for the other; rename one"),
             );
         }
     }
@@ -463,6 +558,20 @@ mod tests {
         for bad in ["KRAV 12", "KRAV-ø1", "1ABC", "A--1", "A-", "-A", ""] {
             assert!(!is_requirement_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(check_url("https://lovdata.no/dokument/NL/lov/2018-06-15-38#KAPITTEL_1"), Ok(()));
+        assert_eq!(check_url("mailto:post@example.org"), Ok(()));
+        assert_eq!(check_url("https://a b/"), Err("contains a space".into()));
+        assert_eq!(check_url("https://a\u{0}b/"), Err("contains the control character U+0000".into()));
+        assert_eq!(check_url("https://a\u{1b}[2J/"), Err("contains the control character U+001B".into()));
+        assert!(check_url("https://").is_err());
+        assert_eq!(check_url("http:///sti"), Err("has no host".into()));
+        assert_eq!(check_url("https:sti"), Err("has no host".into()));
+        assert_eq!(check_url("https://?q"), Err("empty host".into()));
+        assert!(check_url("https://[::1").is_err());
     }
 
     #[test]

@@ -66,12 +66,22 @@ pub struct Loaded {
     pub versions: Vec<VersionSources>,
     /// The site's own theme files, if it has any.
     pub theme: ThemeSources,
+    /// Warnings found while reading (ignored files, undeclared version folders). They travel
+    /// with the sources so that later stages report them and `--strict` can fail on them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads the configuration only.
 pub fn load_config(root: &Path) -> Result<(SiteConfig, String), Diagnostics> {
     let path = root.join(CONFIG_FILE);
     let found = Found { rel: CONFIG_FILE.to_string(), abs: path.clone() };
+    if let Ok(canonical_root) = std::fs::canonicalize(root)
+        && let Err(d) = walk::check_inside(&canonical_root, &path)
+    {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        return Err(ds);
+    }
     if !path.exists() {
         let mut d = Diagnostics::new();
         d.push(
@@ -104,6 +114,12 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
 
     let content = root.join("content");
     let mut versions = Vec::new();
+    if let Err(d) = walk::check_inside(&root, &content) {
+        // A `content` symlink to somewhere else: nothing below it is read or listed.
+        let mut all = Diagnostics::new();
+        all.push(d);
+        return Err(all);
+    }
     for v in &config.versions {
         let id = v.id.get_ref();
         let dir = content.join(id);
@@ -124,6 +140,22 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
             .filter(|n| !config.versions.iter().any(|v| v.id.get_ref() == n))
             .collect();
         undeclared.sort();
+        let mut loose: Vec<String> = std::fs::read_dir(&content)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| !e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !is_hidden(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        loose.sort();
+        for n in loose {
+            diags.push(
+                Diagnostic::warning("W-IGNORED-FILE", Loc::file(format!("content/{n}")), "file is not part of the site and is ignored")
+                    .help("content/ holds one folder per version declared in [[versions]]"),
+            );
+        }
         for n in undeclared {
             diags.push(Diagnostic::warning(
                 "W-UNDECLARED-VERSION",
@@ -146,12 +178,12 @@ pub fn load(root: &Path) -> Result<Loaded, Diagnostics> {
         ThemeSources::default()
     };
 
-    let mut all = Diagnostics::new();
-    all.extend(diags);
-    if all.has_errors() {
+    if diags.iter().any(Diagnostic::is_error) {
+        let mut all = Diagnostics::new();
+        all.extend(diags);
         return Err(all);
     }
-    Ok(Loaded { root, config, config_text, versions, theme })
+    Ok(Loaded { root, config, config_text, versions, theme, warnings: diags })
 }
 
 fn load_version(root: &Path, dir: &Path, id: &str, max: u64, diags: &mut Vec<Diagnostic>) -> VersionSources {
@@ -210,16 +242,7 @@ fn read_assets(files: &[Found], prefix: &str, max: u64, diags: &mut Vec<Diagnost
     let results: Vec<Result<Asset, Diagnostic>> = files
         .par_iter()
         .map(|f| {
-            let meta = std::fs::metadata(&f.abs).map_err(|e| Diagnostic::error("E-IO", Loc::file(f.rel.clone()), format!("{}: {e}", f.rel)))?;
-            if meta.len() > max {
-                return Err(Diagnostic::error(
-                    "E-TOO-LARGE",
-                    Loc::file(f.rel.clone()),
-                    format!("file is too large: {} bytes > limit {max}", meta.len()),
-                )
-                .help("raise [limits] max_file_size in normbok.toml"));
-            }
-            let bytes = std::fs::read(&f.abs).map_err(|e| Diagnostic::error("E-IO", Loc::file(f.rel.clone()), format!("{}: {e}", f.rel)))?;
+            let bytes = walk::read_bounded(&f.rel, &f.abs, max)?;
             Ok(Asset { rel: f.rel.strip_prefix(prefix).unwrap_or(&f.rel).to_string(), src: f.rel.clone(), bytes })
         })
         .collect();

@@ -1,8 +1,8 @@
 //! Stage 1 (load): walking the site's folders and reading files safely.
 //!
 //! Nothing outside the site root is ever read: symlinks are resolved and checked before
-//! they are followed, loops are reported, file names must be UTF-8, sizes are checked before
-//! reading, and every I/O failure becomes a located diagnostic instead of a skipped file.
+//! they are followed, loops are reported, file names must be UTF-8, only regular files are read and
+//! never beyond the size limit, and every I/O failure becomes a located diagnostic instead of a skipped file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +46,12 @@ pub fn nfc(s: &str) -> String {
 /// Symlinks are followed only when they stay inside the root.
 pub fn list_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> {
     let mut out = Vec::new();
+    // The folder walked from (`content/<v>`, `themes/<t>`) or one of its parents may itself be
+    // a symlink; the per-entry check below only sees links inside it.
+    if let Err(d) = check_inside(root, dir) {
+        diags.push(d);
+        return out;
+    }
     let mut escaped: Vec<Diagnostic> = Vec::new();
     let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         if !e.path_is_symlink() {
@@ -75,6 +81,11 @@ pub fn list_files(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<F
                     continue;
                 }
                 let rel_lossy = rel_display(root, e.path());
+                if !e.file_type().is_file() {
+                    // FIFOs would block the build forever, device nodes never end.
+                    diags.push(not_regular(&rel_lossy, e.file_type()));
+                    continue;
+                }
                 let Some(name) = e.path().strip_prefix(root).ok().and_then(|p| p.to_str()) else {
                     diags.push(
                         Diagnostic::error("E-PATH-UTF8", Loc::file(rel_lossy.clone()), format!("file name is not valid UTF-8: `{rel_lossy}`"))
@@ -135,17 +146,95 @@ pub fn read_all(files: &[Found], max_size: u64) -> Vec<Result<TextFile, Diagnost
 
 /// Reads one file as text: size limit first, then UTF-8, BOM, line endings and NFC.
 pub fn read_text(f: &Found, max_size: u64) -> Result<TextFile, Diagnostic> {
-    let meta = std::fs::metadata(&f.abs).map_err(|e| io_diag(&f.rel, &e))?;
-    if meta.len() > max_size {
-        return Err(Diagnostic::error(
-            "E-TOO-LARGE",
-            Loc::file(f.rel.clone()),
-            format!("file is too large: {} bytes > limit {max_size}", meta.len()),
-        )
-        .help("split the file, or raise [limits] max_file_size in normbok.toml"));
-    }
-    let bytes = std::fs::read(&f.abs).map_err(|e| io_diag(&f.rel, &e))?;
+    let bytes = read_bounded(&f.rel, &f.abs, max_size)?;
     Ok(TextFile { rel: f.rel.clone(), text: decode(&f.rel, bytes)? })
+}
+
+/// Whether `path` (below `root`, which must be canonical) stays inside the root once every
+/// symlink on the way is resolved. The error names the first component that leads out.
+pub fn check_inside(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        // Missing or dangling: whoever reads it reports the OS error.
+        return Ok(());
+    };
+    if target.starts_with(root) {
+        return Ok(());
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut culprit = root.to_path_buf();
+    for c in rel.components() {
+        culprit.push(c);
+        if std::fs::symlink_metadata(&culprit).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::canonicalize(&culprit).is_ok_and(|t| !t.starts_with(root))
+        {
+            break;
+        }
+    }
+    let shown = rel_display(root, &culprit);
+    Err(Diagnostic::error("E-SYMLINK-ESCAPE", Loc::file(shown.clone()), format!("`{shown}` points outside the site root (to {})", target.display()))
+        .help("normbok never reads files outside the site root; copy the files into the site instead"))
+}
+
+fn not_regular(rel: &str, t: std::fs::FileType) -> Diagnostic {
+    #[cfg(unix)]
+    let kind = {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_block_device() || t.is_char_device() {
+            "a device node"
+        } else {
+            "not a regular file"
+        }
+    };
+    #[cfg(not(unix))]
+    let kind = {
+        let _ = t;
+        "not a regular file"
+    };
+    Diagnostic::error("E-NOT-REGULAR", Loc::file(rel), format!("`{rel}` is {kind}; only regular files are read"))
+        .help("remove it from the site folder (normbok reads regular files and folders only)")
+}
+
+/// Reads a regular file, never more than `max_size + 1` bytes: the limit holds while
+/// reading, so a file that grows (or lies about its size) cannot exhaust memory. The file is
+/// opened non-blocking and checked on the open handle, so a FIFO swapped in after the walk
+/// cannot hang the build either.
+pub fn read_bounded(rel: &str, abs: &Path, max_size: u64) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(abs).map_err(|e| io_diag(rel, &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(rel, meta.file_type()));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed());
+    }
+    let file = opts.open(abs).map_err(|e| io_diag(rel, &e))?;
+    let meta = file.metadata().map_err(|e| io_diag(rel, &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(rel, meta.file_type()));
+    }
+    let too_large = |n: u64| {
+        Diagnostic::error("E-TOO-LARGE", Loc::file(rel), format!("file is too large: {n} bytes > limit {max_size}"))
+            .help("split the file, or raise [limits] max_file_size in normbok.toml")
+    };
+    if meta.len() > max_size {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max_size.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| io_diag(rel, &e))?;
+    if bytes.len() as u64 > max_size {
+        // It grew after the stat (or the size was never known): say what we know.
+        return Err(Diagnostic::error("E-TOO-LARGE", Loc::file(rel), format!("file is too large: more than {max_size} bytes (the limit)"))
+            .help("split the file, or raise [limits] max_file_size in normbok.toml"));
+    }
+    Ok(bytes)
 }
 
 fn io_diag(rel: &str, e: &std::io::Error) -> Diagnostic {
@@ -179,6 +268,29 @@ mod tests {
     fn decode_normalizes() {
         let a = decode("a", "\u{feff}bla\u{030a}b\u{e6}r\r\nx\r\n".as_bytes().to_vec()).unwrap_or_default();
         assert_eq!(a, "blåbær\nx\n");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn device_nodes_are_not_read() {
+        // /dev/zero never ends: reading it would exhaust memory. It is refused before any read.
+        let t = std::time::Instant::now();
+        let e = read_bounded("content/1/pages/null.md", Path::new("/dev/zero"), 1024).err().map(|d| d.to_string()).unwrap_or_default();
+        assert!(e.starts_with("content/1/pages/null.md:1:1: error[E-NOT-REGULAR]"), "{e}");
+        assert!(e.contains("device node"), "{e}");
+        assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn reads_are_bounded_while_reading() {
+        let dir = std::env::temp_dir().join(format!("normbok-walk-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let f = dir.join("stor.md");
+        let _ = std::fs::write(&f, vec![b'a'; 2000]);
+        let e = read_bounded("stor.md", &f, 1000).err().map(|d| d.code);
+        assert_eq!(e, Some("E-TOO-LARGE"));
+        assert_eq!(read_bounded("stor.md", &f, 2000).map(|b| b.len()).ok(), Some(2000));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! before any typed work happens, so an alias bomb or 100k brackets cost microseconds.
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::granit_parser::{Event, Parser};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use crate::diag::{Diagnostic, Loc, suggestion};
 
@@ -35,12 +35,134 @@ pub fn parse<T: DeserializeOwned>(rel: &str, text: &str, line_offset: u32) -> Re
     budget.max_depth = MAX_DEPTH;
     opts.budget = Some(budget);
 
-    serde_saphyr::from_str_with_options::<T>(text, opts).map_err(|e| convert(rel, text, line_offset, e.without_snippet(), &loc))
+    serde_saphyr::from_str_with_options::<T>(text, opts)
+        .map_err(|e| convert(rel, text, line_offset, e.without_snippet(), &loc, std::any::type_name::<T>()))
+}
+
+/// The required fields of the record a missing field belongs to, for the help line. `ty` is
+/// the Rust type being parsed (only used to tell the file kinds apart); `in_item` says
+/// whether the field is missing from a list item (a record) rather than a mapping.
+fn required_fields(ty: &str, field: &str, in_item: bool) -> Option<&'static str> {
+    let requirement = "id, title, obligation, target_groups, statement";
+    if ty.contains("FrontMatter") {
+        Some("title")
+    } else if ty.contains("Reference") {
+        Some(if in_item { "id, kind, title" } else { "references" })
+    } else if ty.contains("Requirement") || ty.contains("Chapter") {
+        Some(match field {
+            "chapter" | "requirements" => "chapter, requirements",
+            _ if ty.contains("ChapterRaw") || ty.contains("ChapterPart") || !in_item => "id, title (in chapter:)",
+            _ => requirement,
+        })
+    } else {
+        None
+    }
+}
+
+/// serde's type expectations in words a content editor uses (never Rust types such as
+/// `Option<String>` or `i64`). What was found (`integer \`-1\``) is kept.
+pub fn plain_type_message(msg: &str) -> String {
+    let (head, expected) = match msg.split_once(", expected ") {
+        Some((h, e)) => (Some(h), e),
+        None => (None, msg.strip_prefix("expected ").unwrap_or(msg)),
+    };
+    let e = expected.to_ascii_lowercase();
+    let what = if e.contains('`') {
+        // A list of allowed values (`draft`, `in-force`, …): already in the user's words.
+        None
+    } else if e.contains("null") && (e.contains("string") || e.contains("str")) {
+        Some("expected a text, found nothing (the value is empty)")
+    } else if ["u64", "u32", "u16", "u8", "usize"].iter().any(|t| e.contains(t)) {
+        Some("expected a whole number (0 or more)")
+    } else if ["i64", "i32", "integer"].iter().any(|t| e.contains(t)) {
+        Some("expected a whole number")
+    } else if e.contains("f64") || e.contains("float") {
+        Some("expected a number")
+    } else if e.contains("bool") {
+        Some("expected true or false")
+    } else if e.contains("date") {
+        Some("expected a date (YYYY-MM-DD)")
+    } else if e.contains("sequence") || e.contains("seq") || e.contains("vec") {
+        Some("expected a list (`[a, b]` or lines starting with `- `)")
+    } else if e.contains("mapping") || e.contains("map") || e.contains("struct") {
+        Some("expected fields (`key: value` lines)")
+    } else if e.contains("string") || e.contains("str") || e.contains("scalar") {
+        Some("expected a text")
+    } else {
+        None
+    };
+    match (head, what) {
+        (Some(h), Some(w)) => format!("{h}, {w}"),
+        (None, Some(w)) => format!("wrong type: {w}"),
+        (_, None) if msg.starts_with("expected") || head.is_some() => msg.to_string(),
+        _ => format!("wrong type: {msg}"),
+    }
+}
+
+/// Whether a parse failure concerns the file's YAML as such (syntax, aliases, tags, depth,
+/// duplicate keys, emptiness) rather than one record's fields. Only the latter can be
+/// recovered from record by record.
+pub fn is_syntax_error(d: &Diagnostic) -> bool {
+    matches!(d.code, "E-YAML" | "E-YAML-ALIAS" | "E-YAML-TAG" | "E-YAML-DEPTH" | "E-EMPTY" | "E-UTF8")
+}
+
+/// One item of a block sequence, cut out of the file with its lines intact.
+#[derive(Debug, Clone)]
+pub struct ItemText {
+    /// The item's lines (`  - id: …` and what belongs to it), a YAML document of its own: a
+    /// one-element sequence with the same columns as in the file.
+    pub text: String,
+    /// Number of file lines before `text` (add to its line numbers).
+    pub line_offset: u32,
+}
+
+/// The items of the top-level block sequence `key:` in `text`, one text per item, so that a
+/// record with a wrong field can be reported while its neighbours are still parsed (one
+/// unknown key must not hide every other error of the file). `None` when the list is not
+/// written as a block sequence directly under a top-level `key:` (then there is no
+/// per-record recovery, and the file's first error stands).
+pub fn block_items(text: &str, key: &str) -> Option<Vec<ItemText>> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let head = format!("{key}:");
+    let start = lines.iter().position(|l| {
+        let t = l.trim_end();
+        t == head || t.strip_prefix(&head).is_some_and(|r| r.trim_start().starts_with('#'))
+    })?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let skip = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let first = (start + 1..lines.len()).find(|&i| !skip(lines[i]))?;
+    let dash = indent(lines[first]);
+    let is_item = |l: &str| indent(l) == dash && (l.trim_start().starts_with("- ") || l.trim() == "-");
+    if !is_item(lines[first]) {
+        return None;
+    }
+    let mut items: Vec<ItemText> = Vec::new();
+    let mut i = first;
+    while i < lines.len() {
+        let l = lines[i];
+        if skip(l) {
+            if let Some(last) = items.last_mut() {
+                last.text.push_str(l);
+            }
+        } else if is_item(l) {
+            items.push(ItemText { text: l.to_string(), line_offset: crate::diag::to_u32(i) });
+        } else if indent(l) <= dash {
+            // Back at the level of `key:` (the next top-level key) or a sibling that is not
+            // an item: the sequence ended.
+            break;
+        } else if let Some(last) = items.last_mut() {
+            last.text.push_str(l);
+        }
+        i += 1;
+    }
+    Some(items)
 }
 
 fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
     let mut pending_anchor: Option<Loc> = None;
+    // Per open collection: is it a mapping, and is its next node a key? (for `<<` merge keys)
+    let mut open: Vec<(bool, bool)> = Vec::new();
     let mut popts = serde_saphyr::granit_parser::Options::default();
     popts.emit_anchor_events = true;
     for ev in Parser::new_from_str_with_options(text, popts) {
@@ -59,6 +181,28 @@ fn prepass(text: &str, loc: &dyn Fn(u64, u64) -> Loc) -> Result<(), Diagnostic> 
         let at = loc(span.start.line() as u64, span.start.col() as u64 + 1);
         if let Some(node) = pending_anchor.take() {
             return Err(alias_diag(if matches!(ev, Event::Anchor(..)) { at } else { node }));
+        }
+        let is_node = matches!(ev, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..));
+        let is_key = is_node && open.last().is_some_and(|(mapping, key)| *mapping && *key);
+        if is_node && let Some((true, key)) = open.last_mut() {
+            *key = !*key;
+        }
+        if is_key
+            && let Event::Scalar(v, ScalarStyle::Plain, ..) = &ev
+            && v == "<<"
+        {
+            // A merge key copies another mapping in, like an alias: the record would not say
+            // what it means where it is written.
+            return Err(Diagnostic::error("E-YAML-ALIAS", at, "merge keys (`<<`) are not allowed in records")
+                .help("write the fields out in full; merge keys, anchors (`&x`) and aliases (`*x`) hide what a record says"));
+        }
+        match &ev {
+            Event::SequenceStart(..) => open.push((false, false)),
+            Event::MappingStart(..) => open.push((true, true)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                open.pop();
+            }
+            _ => {}
         }
         let (anchor, tagged, opens) = match &ev {
             Event::Alias(_) | Event::UnresolvedAlias(_) | Event::Anchor(..) => {
@@ -105,7 +249,7 @@ fn strip_location(msg: &str) -> String {
     }
 }
 
-fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc: &dyn Fn(u64, u64) -> Loc) -> Diagnostic {
+fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc: &dyn Fn(u64, u64) -> Loc, ty: &str) -> Diagnostic {
     use serde_saphyr::Error as E;
     let at = e.location().map_or_else(|| loc(1, 1), |l| loc(l.line(), l.column()));
     match e {
@@ -121,11 +265,12 @@ fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc
             // serde notices a missing field at the end of the record; point at its start.
             let line = record_start(text, at.line.saturating_sub(line_offset), at.col).saturating_add(line_offset);
             // Column of the record's first key, after the `- ` marker.
-            let col = text.lines().nth(line.saturating_sub(line_offset + 1) as usize).map_or(1, |l| {
-                let indent = l.len() - l.trim_start().len();
-                if l.trim_start().starts_with("- ") { indent + 3 } else { indent + 1 }
-            });
+            let start = text.lines().nth(line.saturating_sub(line_offset + 1) as usize).unwrap_or("");
+            let in_item = start.trim_start().starts_with("- ");
+            let indent = start.len() - start.trim_start().len();
+            let col = if in_item { indent + 3 } else { indent + 1 };
             Diagnostic::error("E-MISSING-FIELD", Loc::new(rel, line, crate::diag::to_u32(col)), format!("missing required field `{field}`"))
+                .help_opt(required_fields(ty, field, in_item).map(|f| format!("required fields: {f}")))
         }
         E::DuplicateMappingKey { key, .. } => {
             let key = key.clone().unwrap_or_default();
@@ -157,13 +302,16 @@ fn convert(rel: &str, text: &str, line_offset: u32, e: &serde_saphyr::Error, loc
         | E::NullIntoString { .. }
         | E::InvalidScalar { .. }
         | E::Unexpected { .. }
-        | E::SerdeInvalidLength { .. } => Diagnostic::error("E-TYPE", at, format!("wrong type: {}", strip_location(&e.to_string())))
+        | E::SerdeInvalidLength { .. } => Diagnostic::error("E-TYPE", at, plain_type_message(&strip_location(&e.to_string())))
             .help("check the field's type in `normbok schema`; quote values that should be text"),
         E::Eof { .. } => Diagnostic::error("E-YAML", at, "unexpected end of file"),
         _ => {
             let msg = strip_location(&e.to_string());
-            let code = if msg.contains("expected") && !msg.contains("found") { "E-TYPE" } else { "E-YAML" };
-            Diagnostic::error(code, at, msg)
+            if msg.contains("expected") && !msg.contains("found") {
+                Diagnostic::error("E-TYPE", at, plain_type_message(&msg))
+            } else {
+                Diagnostic::error("E-YAML", at, msg)
+            }
         }
     }
 }
@@ -252,10 +400,74 @@ mod tests {
     }
 
     #[test]
+    fn type_errors_speak_plainly() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            #[serde(default)]
+            n: Option<i64>,
+            #[serde(default)]
+            s: Option<String>,
+            #[serde(default)]
+            t: String,
+            #[serde(default)]
+            l: Vec<String>,
+        }
+        let e = |t: &str| parse::<T>("t.yaml", t, 0).err().map(|d| d.message).unwrap_or_default();
+        assert_eq!(e("n: abc\n"), "wrong type: expected a whole number");
+        assert_eq!(e("s: [x]\n"), "wrong type: expected a text");
+        assert_eq!(e("l: x\n"), "wrong type: expected a list (`[a, b]` or lines starting with `- `)");
+        assert_eq!(e("t:\n"), "wrong type: expected a text, found nothing (the value is empty)");
+        assert_eq!(
+            plain_type_message("invalid value: integer `-1`, expected u64"),
+            "invalid value: integer `-1`, expected a whole number (0 or more)"
+        );
+        assert_eq!(
+            plain_type_message("invalid type: string \"x\", expected usize"),
+            "invalid type: string \"x\", expected a whole number (0 or more)"
+        );
+        assert_eq!(plain_type_message("unknown variant `x`, expected `a` or `b`"), "unknown variant `x`, expected `a` or `b`");
+        for m in [e("n: abc\n"), e("t:\n"), e("s: [x]\n")] {
+            assert!(!m.contains("Option<") && !m.contains("i64"), "{m}");
+        }
+    }
+
+    #[test]
+    fn missing_field_lists_required_ones() {
+        let f = "chapter:\n  id: a\n  title: A\nrequirements:\n  - id: A-1\n    title: A\n    obligation: skal\n    target_groups: [k]\n  - id: A-2\n    title: B\n    obligation: skal\n    target_groups: [k]\n".to_string();
+        let d = parse::<crate::load::records::RequirementFile>("r.yaml", &f, 0).err();
+        let s = d.map(|d| d.to_string()).unwrap_or_default();
+        assert!(s.starts_with("r.yaml:5:5: error[E-MISSING-FIELD]: missing required field `statement`"), "{s}");
+        assert!(s.contains("help: required fields: id, title, obligation, target_groups, statement"), "{s}");
+    }
+
+    #[test]
+    fn merge_keys_are_refused() {
+        let e = err("items:\n  - id: a\n    <<: {title: A}\n");
+        assert!(e.starts_with("f.yaml:3:5: error[E-YAML-ALIAS]"), "{e}");
+        assert!(e.contains("merge keys"), "{e}");
+        // A quoted `<<` key is an ordinary (unknown) key, and `<<` as a value is text.
+        assert!(err("items:\n  - id: a\n    \"<<\": x\n").contains("E-UNKNOWN-FIELD"));
+        assert!(err("items:\n  - id: '<<'\n    title: <<\n").is_empty());
+    }
+
+    #[test]
     fn unknown_field_suggests() {
         let e = err("items:\n  - id: a\n    titel: A\n");
         assert!(e.starts_with("f.yaml:3:5: error[E-UNKNOWN-FIELD]"), "{e}");
         assert!(e.contains("did you mean `title`?"), "{e}");
+    }
+
+    #[test]
+    fn block_items_cut_records_apart() {
+        let t =
+            "chapter:\n  id: a\nrequirements:\n  # først\n  - id: A-1\n    title: A\n\n  - id: A-2\n    statement: |\n      x\n\n      y\nother: 1\n";
+        let items = block_items(t, "requirements").unwrap_or_default();
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].line_offset, items[0].text.as_str()), (4, "  - id: A-1\n    title: A\n\n"));
+        assert_eq!((items[1].line_offset, items[1].text.as_str()), (7, "  - id: A-2\n    statement: |\n      x\n\n      y\n"));
+        assert!(block_items("requirements: [{id: a}]\n", "requirements").is_none());
+        assert!(block_items("requirements:\n- id: a\n- id: b\n", "requirements").is_some_and(|v| v.len() == 2));
     }
 
     #[test]

@@ -82,8 +82,11 @@ fn flush<'a>(run: &mut Vec<(CowStr<'a>, Range<usize>)>, out: &mut Vec<Piece<'a>>
         starts.push((acc, r.clone()));
         acc += t.len();
     }
+    // Binary search: a paragraph of 50,000 shortcodes has ~150,000 text segments, and a
+    // linear scan per shortcode made it quadratic (58 s).
     let src = |pos: usize| -> usize {
-        let (seg_start, r) = starts.iter().rev().find(|(s, _)| *s <= pos).cloned().unwrap_or((0, 0..0));
+        let i = starts.partition_point(|(s, _)| *s <= pos);
+        let (seg_start, r) = i.checked_sub(1).map_or((0, 0..0), |i| starts[i].clone());
         (r.start + (pos - seg_start)).min(r.end)
     };
     let mut last = 0;
@@ -234,6 +237,49 @@ pub struct Scan {
     pub headings: Vec<Heading>,
     /// Byte offsets of raw HTML.
     pub raw_html: Vec<usize>,
+    /// `[[…]]` that is not a shortcode but would be one without its spaces or invisible
+    /// characters (`[[STD-99 ]]`, `[[STD-0\u{200b}1]]`): it renders as text, so it is warned about.
+    pub near_shortcodes: Vec<NearShortcode>,
+}
+
+/// A text that looks like a `[[ID]]` shortcode but is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearShortcode {
+    /// Byte offset of `[[` in the Markdown text.
+    pub offset: usize,
+    /// What is between the brackets, as written.
+    pub written: String,
+    /// The shortcode it was probably meant to be.
+    pub meant: String,
+    /// Whether an invisible character (zero-width space, soft hyphen, BOM) is in the way,
+    /// rather than whitespace.
+    pub invisible: bool,
+}
+
+/// Characters that make `[[ID]]` not a shortcode while being invisible or easy to miss.
+fn is_sneaky(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}')
+}
+
+fn near_shortcodes(source: &str, piece: &str, range: &Range<usize>, out: &mut Vec<NearShortcode>) {
+    let mut i = 0;
+    while let Some(open) = piece[i..].find("[[").map(|p| p + i) {
+        let Some(close) = piece[open + 2..].find("]]").map(|p| p + open + 2) else { break };
+        let inner = &piece[open + 2..close];
+        i = close + 2;
+        if inner.len() > 100 || is_shortcode_target(inner) || !inner.chars().any(is_sneaky) {
+            continue;
+        }
+        let meant: String = inner.chars().filter(|c| !is_sneaky(*c)).collect();
+        // An ID has a digit (`RISK-01`, `A.5.1`); `[[ikke en id]]` is prose in brackets.
+        if is_shortcode_target(&meant) && meant.bytes().any(|b| b.is_ascii_digit()) {
+            let needle = &piece[open..close + 2];
+            let window = source.get(range.clone()).unwrap_or("");
+            let offset = window.find(needle).map_or(range.start, |p| range.start + p);
+            let invisible = inner.chars().any(|c| is_sneaky(c) && !c.is_whitespace());
+            out.push(NearShortcode { offset, written: inner.to_string(), meant, invisible });
+        }
+    }
 }
 
 /// Reads the structure of a Markdown text.
@@ -241,6 +287,7 @@ pub fn scan(text: &str) -> Scan {
     let mut s = Scan::default();
     let mut anchors = Anchors::default();
     let mut heading: Option<(u32, Option<String>, String)> = None;
+    let mut in_code = 0usize;
     for p in pieces(text) {
         match p {
             Piece::Shortcode { target, range } => {
@@ -259,7 +306,17 @@ pub fn scan(text: &str) -> Scan {
                 }
                 Event::Html(_) | Event::InlineHtml(_) => s.raw_html.push(range.start),
                 Event::Start(Tag::Heading { level, id, .. }) => heading = Some((level as u32, id.map(|i| i.to_string()), String::new())),
-                Event::Text(t) | Event::Code(t) => {
+                Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+                Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+                Event::Text(t) => {
+                    if let Some(h) = heading.as_mut() {
+                        h.2.push_str(&t);
+                    }
+                    if in_code == 0 && t.contains("[[") {
+                        near_shortcodes(text, &t, &range, &mut s.near_shortcodes);
+                    }
+                }
+                Event::Code(t) => {
                     if let Some(h) = heading.as_mut() {
                         h.2.push_str(&t);
                     }
@@ -408,6 +465,16 @@ mod tests {
         assert_eq!(classify("//evil.example/x", LinkType::Inline), Target::Forbidden("//".into()));
         assert_eq!(classify("https://normen.no/", LinkType::Inline), Target::External("https://normen.no/".into()));
         assert_eq!(classify("#a%C3%B8", LinkType::Inline), Target::Anchor("aø".into()));
+    }
+
+    #[test]
+    fn near_miss_shortcodes() {
+        let md = "Se [[STD-0\u{200b}1]] og\n[[STD-99 ]] men ikke `[[A B]]`, [[ikke en id]] eller [[STD-01]].\n\n```\n[[X-1 ]]\n```\n";
+        let s = scan(md);
+        let got: Vec<(&str, &str)> = s.near_shortcodes.iter().map(|n| (&md[n.offset..n.offset + 2], n.meant.as_str())).collect();
+        assert_eq!(got, vec![("[[", "STD-01"), ("[[", "STD-99")]);
+        assert_eq!(s.near_shortcodes[1].offset, md.find("[[STD-99 ]]").unwrap_or(0));
+        assert_eq!(s.links.len(), 1);
     }
 
     #[test]

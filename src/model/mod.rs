@@ -7,7 +7,7 @@
 pub mod markdown;
 pub mod slug;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde_saphyr::Spanned;
@@ -213,6 +213,8 @@ pub struct Version {
     pub assets: Vec<Asset>,
     /// Id lookups, built once per version on first use.
     index: VersionIndex,
+    /// What failed to load: references to it are not reported again as missing.
+    pub unloaded: Unloaded,
 }
 
 /// Id → position tables of a version, built on first lookup (the model is not changed after
@@ -227,19 +229,49 @@ struct VersionIndex {
 
 /// Position of the first item of each key (duplicates are validation errors; the first wins,
 /// as a linear search would).
-fn first_positions<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+fn first_positions<K: AsRef<str>>(keys: impl Iterator<Item = K>) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for (i, k) in keys.enumerate() {
-        m.entry(k.to_string()).or_insert(i);
+        m.entry(k.as_ref().to_string()).or_insert(i);
     }
     m
 }
 
+/// Records and pages of a version that failed to parse. Their errors are reported where
+/// they are; a link to them is not also an "unknown requirement" or "missing page" (the
+/// follow-on errors that used to come first and bury the cause).
+#[derive(Debug, Clone, Default)]
+pub struct Unloaded {
+    /// IDs (uppercased) of requirement records that failed to load.
+    pub requirements: BTreeSet<String>,
+    /// Reference ids of records that failed to load.
+    pub references: BTreeSet<String>,
+    /// Source paths below `pages/` of pages that failed to parse.
+    pub pages: BTreeSet<String>,
+    /// A requirement file failed as a whole (YAML syntax): any requirement ID may be in it.
+    pub any_requirement: bool,
+    /// A reference file failed as a whole.
+    pub any_reference: bool,
+}
+
+impl Unloaded {
+    /// Whether requirement `id` may exist but failed to load.
+    pub fn may_have_requirement(&self, id: &str) -> bool {
+        self.any_requirement || self.requirements.contains(&id.to_ascii_uppercase())
+    }
+
+    /// Whether reference `id` may exist but failed to load.
+    pub fn may_have_reference(&self, id: &str) -> bool {
+        self.any_reference || self.references.contains(id)
+    }
+}
+
 impl Version {
-    /// Requirement by ID (exact).
+    /// Requirement by ID, ignoring ASCII case (IDs are unique per version case-insensitively,
+    /// so `[[risk-01]]` means `RISK-01`).
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
-        let ix = self.index.requirements.get_or_init(|| first_positions(self.requirements.iter().map(|r| r.id.value.as_str())));
-        ix.get(id).map(|&i| &self.requirements[i])
+        let ix = self.index.requirements.get_or_init(|| first_positions(self.requirements.iter().map(|r| r.id.value.to_ascii_uppercase())));
+        ix.get(&id.to_ascii_uppercase()).map(|&i| &self.requirements[i])
     }
 
     /// Page by source path.
@@ -310,6 +342,7 @@ type Cached<T> = BTreeMap<String, (String, Result<T, Diagnostic>)>;
 /// are dropped).
 pub fn build_with(loaded: Loaded, cache: Option<&mut ParseCache>) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
+    diags.extend(loaded.warnings);
     let config = loaded.config;
     let mut versions = Vec::new();
     let mut next = cache.is_some().then(ParseCache::default);
@@ -357,6 +390,7 @@ fn build_version(
     mut next: Option<&mut ParseCache>,
 ) -> (Version, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let mut unloaded = Unloaded::default();
 
     let req_results =
         parse_cached(&src.requirement_files, parse_requirement_file, old.map(|c| &c.chapters), next.as_deref_mut().map(|c| &mut c.chapters));
@@ -364,12 +398,23 @@ fn build_version(
     let mut per_chapter: Vec<(i64, String, Vec<Requirement>)> = Vec::new();
     for r in req_results {
         match r {
-            Ok((ch, reqs, d)) => {
-                diags.extend(d);
-                per_chapter.push((ch.order, ch.id.value.clone(), reqs));
-                chapters.push(ch);
+            Ok(parsed) => {
+                diags.extend(parsed.diags);
+                unloaded.requirements.extend(parsed.failed);
+                match parsed.chapter {
+                    Some(ch) => {
+                        per_chapter.push((ch.order, ch.id.value.clone(), parsed.reqs));
+                        chapters.push(ch);
+                    }
+                    // The chapter's own fields failed: its records were checked, but without
+                    // a chapter they cannot be placed; they count as not loaded.
+                    None => unloaded.requirements.extend(parsed.reqs.iter().map(|r| r.id.value.to_ascii_uppercase())),
+                }
             }
-            Err(d) => diags.push(d),
+            Err(d) => {
+                unloaded.any_requirement = true;
+                diags.push(d);
+            }
         }
     }
     chapters.sort_by(|a, b| (a.order, &a.id.value).cmp(&(b.order, &b.id.value)));
@@ -378,30 +423,29 @@ fn build_version(
 
     let mut references = Vec::new();
     for f in &src.reference_files {
-        match yaml::parse::<ReferenceFile>(&f.rel, &f.text, 0) {
-            Ok(file) => {
-                for r in file.references {
-                    let rl = r.value;
-                    references.push(Reference {
-                        id: at(&f.rel, rl.id, 0),
-                        kind: at(&f.rel, rl.kind, 0),
-                        title: rl.title,
-                        designation: rl.designation,
-                        url: rl.url.map(|u| at(&f.rel, u, 0)),
-                    });
-                }
+        match parse_reference_file(f) {
+            Ok((refs, d, failed)) => {
+                references.extend(refs);
+                diags.extend(d);
+                unloaded.references.extend(failed);
             }
-            Err(d) => diags.push(d),
+            Err(d) => {
+                unloaded.any_reference = true;
+                diags.push(d);
+            }
         }
     }
     references.sort_by(|a, b| a.id.value.cmp(&b.id.value));
 
     let page_results = parse_cached(&src.pages, |f| parse_page(&src.id, f), old.map(|c| &c.pages), next.map(|c| &mut c.pages));
     let mut pages = Vec::new();
-    for r in page_results {
+    for (f, r) in src.pages.iter().zip(page_results) {
         match r {
             Ok(p) => pages.push(p),
-            Err(d) => diags.push(d),
+            Err(d) => {
+                unloaded.pages.insert(f.rel.strip_prefix(&format!("content/{}/pages/", src.id)).unwrap_or(&f.rel).to_string());
+                diags.push(d);
+            }
         }
     }
     pages.sort_by(|a, b| a.src.cmp(&b.src));
@@ -420,66 +464,188 @@ fn build_version(
             pages,
             assets: src.assets,
             index: VersionIndex::default(),
+            unloaded,
         },
         diags,
     )
 }
 
-/// A parsed requirement file: its chapter, records and record-level problems.
-type ParsedChapter = (Chapter, Vec<Requirement>, Vec<Diagnostic>);
+/// A parsed requirement file: its chapter (when that part parsed), records, problems, and
+/// the IDs of records that failed to load.
+#[derive(Debug, Clone)]
+struct ParsedChapter {
+    chapter: Option<Chapter>,
+    reqs: Vec<Requirement>,
+    diags: Vec<Diagnostic>,
+    failed: Vec<String>,
+}
 
-fn parse_requirement_file(f: &TextFile) -> Result<ParsedChapter, Diagnostic> {
-    let file: RequirementFile = yaml::parse(&f.rel, &f.text, 0)?;
-    let p = f.rel.as_str();
-    let mut diags = Vec::new();
-    let ch = file.chapter;
-    let chapter = Chapter {
-        id: at(p, ch.id, 0),
-        title: ch.title,
-        order: ch.order.unwrap_or(0),
-        intro: ch.intro.map(|s| md(p, &f.text, s, 0)),
-        file: f.rel.clone(),
-    };
-    let mut reqs = Vec::new();
-    for r in file.requirements {
-        let record_loc = loc_of(p, &r, 0);
-        let r = r.value;
-        let (status, status_loc) = match r.status {
-            None => (ReqStatus::InForce, record_loc.clone()),
-            Some(s) => {
-                let loc = loc_of(p, &s, 0);
-                match ReqStatus::ALL.iter().find(|(n, _)| *n == s.value) {
-                    Some((_, st)) => (*st, loc),
-                    None => {
-                        diags.push(
-                            Diagnostic::error("E-VALUE", loc.clone(), format!("unknown status `{}`", s.value))
-                                .help_opt(crate::diag::suggestion(&s.value, ReqStatus::ALL.iter().map(|(n, _)| *n)))
-                                .help("status is one of draft, in-force, upcoming, withdrawn"),
-                        );
-                        (ReqStatus::InForce, loc)
-                    }
+/// Just enough of a record to know its id when the record itself did not load.
+#[derive(serde::Deserialize)]
+struct LooseId {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// A requirement file's chapter alone (the records are checked one by one).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChapterPart {
+    chapter: crate::load::records::ChapterRaw,
+    #[serde(default)]
+    #[allow(dead_code)]
+    requirements: serde::de::IgnoredAny,
+}
+
+/// A reference file without its records (for unknown top-level keys).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferencePart {
+    #[serde(default)]
+    #[allow(dead_code)]
+    references: serde::de::IgnoredAny,
+}
+
+/// Records that loaded (each with the text it was cut from), the problems of all records,
+/// and the ids of the records that failed.
+type Items<R> = (Vec<(Spanned<R>, yaml::ItemText)>, Vec<Diagnostic>, Vec<String>);
+
+/// References of one file, their problems and the ids of records that failed.
+type ParsedReferences = (Vec<Reference>, Vec<Diagnostic>, Vec<String>);
+
+/// Parses the items of list `key` one by one: the records that load, every record's error,
+/// and the ids of the records that failed. `None` when the list cannot be cut into items.
+fn parse_items<R: serde::de::DeserializeOwned>(rel: &str, text: &str, key: &str) -> Option<Items<R>> {
+    let items = yaml::block_items(text, key)?;
+    let (mut ok, mut diags, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+    for item in items {
+        match yaml::parse::<Vec<Spanned<R>>>(rel, &item.text, item.line_offset) {
+            Ok(mut v) if v.len() == 1 => ok.extend(v.pop().map(|r| (r, item))),
+            Ok(_) => return None,
+            Err(d) => {
+                diags.push(d);
+                if let Ok(loose) = yaml::parse::<Vec<LooseId>>(rel, &item.text, item.line_offset) {
+                    failed.extend(loose.into_iter().filter_map(|l| l.id));
                 }
             }
-        };
-        reqs.push(Requirement {
-            id: at(p, r.id, 0),
-            chapter: chapter.id.value.clone(),
-            title: r.title.value,
-            obligation: at(p, r.obligation, 0),
-            target_groups: r.target_groups.into_iter().map(|g| at(p, g, 0)).collect(),
-            statement: md(p, &f.text, r.statement, 0),
-            guidance: r.guidance.map(|g| md(p, &f.text, g, 0)),
-            items: r.items.into_iter().map(|i| md(p, &f.text, i, 0)).collect(),
-            status,
-            status_loc,
-            applies_from: r.applies_from.map(|d| at(p, d, 0)),
-            references: r.references.into_iter().map(|x| at(p, x, 0)).collect(),
-            related: r.related.into_iter().map(|x| at(p, x, 0)).collect(),
-            source: r.source,
-            changed: r.changed.map(|d| at(p, d, 0)),
-        });
+        }
     }
-    Ok((chapter, reqs, diags))
+    Some((ok, diags, failed))
+}
+
+fn parse_requirement_file(f: &TextFile) -> Result<ParsedChapter, Diagnostic> {
+    let p = f.rel.as_str();
+    let first = match yaml::parse::<RequirementFile>(p, &f.text, 0) {
+        Ok(file) => {
+            let chapter = chapter_of(p, &f.text, file.chapter);
+            let mut diags = Vec::new();
+            let reqs = file.requirements.into_iter().map(|r| requirement_of(p, &f.text, 0, &chapter.id.value, r, &mut diags)).collect();
+            return Ok(ParsedChapter { chapter: Some(chapter), reqs, diags, failed: Vec::new() });
+        }
+        Err(d) if yaml::is_syntax_error(&d) => return Err(d),
+        Err(d) => d,
+    };
+    // A field of some record (or of the chapter) is wrong: check every record on its own, so
+    // one unknown key neither hides the file's other errors nor drops the whole chapter.
+    let Some((records, mut diags, failed)) = parse_items::<crate::load::records::RequirementRaw>(p, &f.text, "requirements") else {
+        return Err(first);
+    };
+    let chapter = match yaml::parse::<ChapterPart>(p, &f.text, 0) {
+        Ok(part) => Some(chapter_of(p, &f.text, part.chapter)),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    if diags.is_empty() {
+        // The pieces all parse although the whole did not: report what the whole said.
+        return Err(first);
+    }
+    let chapter_id = chapter.as_ref().map_or(String::new(), |c| c.id.value.clone());
+    let reqs = records.into_iter().map(|(r, item)| requirement_of(p, &item.text, item.line_offset, &chapter_id, r, &mut diags)).collect();
+    Ok(ParsedChapter { chapter, reqs, diags, failed: failed.iter().map(|i| i.to_ascii_uppercase()).collect() })
+}
+
+fn chapter_of(p: &str, source: &str, ch: crate::load::records::ChapterRaw) -> Chapter {
+    Chapter { id: at(p, ch.id, 0), title: ch.title, order: ch.order.unwrap_or(0), intro: ch.intro.map(|s| md(p, source, s, 0)), file: p.to_string() }
+}
+
+/// One requirement record; `source` is the text its spans point into, `off` the number of
+/// file lines before that text.
+fn requirement_of(
+    p: &str,
+    source: &str,
+    off: u32,
+    chapter: &str,
+    r: Spanned<crate::load::records::RequirementRaw>,
+    diags: &mut Vec<Diagnostic>,
+) -> Requirement {
+    let record_loc = loc_of(p, &r, off);
+    let r = r.value;
+    let (status, status_loc) = match r.status {
+        None => (ReqStatus::InForce, record_loc),
+        Some(s) => {
+            let loc = loc_of(p, &s, off);
+            match ReqStatus::ALL.iter().find(|(n, _)| *n == s.value) {
+                Some((_, st)) => (*st, loc),
+                None => {
+                    diags.push(
+                        Diagnostic::error("E-VALUE", loc.clone(), format!("unknown status `{}`", s.value))
+                            .help_opt(crate::diag::suggestion(&s.value, ReqStatus::ALL.iter().map(|(n, _)| *n)))
+                            .help("status is one of draft, in-force, upcoming, withdrawn"),
+                    );
+                    (ReqStatus::InForce, loc)
+                }
+            }
+        }
+    };
+    Requirement {
+        id: at(p, r.id, off),
+        chapter: chapter.to_string(),
+        title: r.title.value,
+        obligation: at(p, r.obligation, off),
+        target_groups: r.target_groups.into_iter().map(|g| at(p, g, off)).collect(),
+        statement: md(p, source, r.statement, off),
+        guidance: r.guidance.map(|g| md(p, source, g, off)),
+        items: r.items.into_iter().map(|i| md(p, source, i, off)).collect(),
+        status,
+        status_loc,
+        applies_from: r.applies_from.map(|d| at(p, d, off)),
+        references: r.references.into_iter().map(|x| at(p, x, off)).collect(),
+        related: r.related.into_iter().map(|x| at(p, x, off)).collect(),
+        source: r.source,
+        changed: r.changed.map(|d| at(p, d, off)),
+    }
+}
+
+/// A reference file: its records, record-level problems and the ids of records that failed.
+fn parse_reference_file(f: &TextFile) -> Result<ParsedReferences, Diagnostic> {
+    let p = f.rel.as_str();
+    let reference = |r: Spanned<crate::load::records::ReferenceRaw>, off: u32| {
+        let rl = r.value;
+        Reference {
+            id: at(p, rl.id, off),
+            kind: at(p, rl.kind, off),
+            title: rl.title,
+            designation: rl.designation,
+            url: rl.url.map(|u| at(p, u, off)),
+        }
+    };
+    let first = match yaml::parse::<ReferenceFile>(p, &f.text, 0) {
+        Ok(file) => return Ok((file.references.into_iter().map(|r| reference(r, 0)).collect(), Vec::new(), Vec::new())),
+        Err(d) if yaml::is_syntax_error(&d) => return Err(d),
+        Err(d) => d,
+    };
+    let Some((records, mut diags, failed)) = parse_items::<crate::load::records::ReferenceRaw>(p, &f.text, "references") else {
+        return Err(first);
+    };
+    if let Err(d) = yaml::parse::<ReferencePart>(p, &f.text, 0) {
+        diags.push(d);
+    }
+    if diags.is_empty() {
+        return Err(first);
+    }
+    Ok((records.into_iter().map(|(r, item)| reference(r, item.line_offset)).collect(), diags, failed))
 }
 
 /// Output path (below the version folder) of a page source path below `pages/`.

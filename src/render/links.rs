@@ -22,7 +22,12 @@ impl Links for LinkCtx<'_> {
     fn href(&self, target: &Target) -> Option<String> {
         let v = &self.version.id;
         let to = match target {
-            Target::Req { version, id } => paths::requirement(version.as_deref().unwrap_or(v), id),
+            Target::Req { version, id } => {
+                // IDs match case-insensitively; the file is named after the record's spelling.
+                let vid = version.as_deref().unwrap_or(v);
+                let record = self.site.versions.iter().find(|x| x.id == vid).and_then(|x| x.requirement(id));
+                paths::requirement(vid, record.map_or(id.as_str(), |r| r.id.value.as_str()))
+            }
             Target::Ref(id) => paths::reference(v, id),
             Target::File { path, anchor } => {
                 let t = resolve_relative(self.page_src, path)?;

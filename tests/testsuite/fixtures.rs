@@ -57,11 +57,20 @@ fn check_expectations(case: &support::Case, err: &str, problems: &mut Vec<String
             problems.push(format!("expected {} at {} containing {:?}", e.code, e.at.as_deref().unwrap_or("anywhere"), e.contains));
         }
     }
+    if let Some(n) = case.errors {
+        let got = diags.iter().filter(|d| d.contains("error[")).count();
+        if got != n {
+            problems.push(format!("{got} errors (expected exactly {n})"));
+        }
+    }
     for d in &diags {
         let first = d.lines().next().unwrap_or("");
         if first.contains("error[") && !located(first) {
             problems.push(format!("error without path:line:col: {first}"));
         }
+    }
+    if err.contains('\u{1b}') {
+        problems.push("raw ESC on stderr (content must be escaped in diagnostics)".into());
     }
     if err.contains("panicked at") {
         problems.push("normbok panicked".into());

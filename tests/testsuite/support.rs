@@ -82,6 +82,10 @@ pub struct Case {
     /// Expected diagnostics (errors and warnings); each must appear.
     #[serde(default)]
     pub expect: Vec<Expect>,
+    /// When given, the exact number of errors: for cases where an error that must *not*
+    /// appear (a follow-on of another one) matters as much as the expected ones.
+    #[serde(default)]
+    pub errors: Option<usize>,
     /// Files to write or change before running.
     #[serde(default)]
     pub setup: Setup,
@@ -127,6 +131,12 @@ pub struct Setup {
     /// Files that get a UTF-8 BOM.
     #[serde(default)]
     pub bom: Vec<String>,
+    /// Named pipes (FIFOs) to create; reading one would block forever.
+    #[serde(default)]
+    pub fifos: Vec<String>,
+    /// Unix sockets to create (bound, then the listener is closed; the socket file stays).
+    #[serde(default)]
+    pub sockets: Vec<String>,
 }
 
 /// A symlink to create.
@@ -243,6 +253,21 @@ pub fn materialize(fixture: &Path, case: &Case, dir: &Path) {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::os::unix::fs::symlink(&s.target, &p).expect("symlink");
+    }
+    for f in &case.setup.fifos {
+        let p = os_path(dir, f);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        let ok = std::process::Command::new("mkfifo").arg(&p).status().expect("run mkfifo");
+        assert!(ok.success(), "mkfifo {}", p.display());
+    }
+    for f in &case.setup.sockets {
+        let p = os_path(dir, f);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        drop(std::os::unix::net::UnixListener::bind(&p).expect("bind socket"));
     }
     for f in &case.setup.crlf {
         let p = dir.join(f);
