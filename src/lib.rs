@@ -187,7 +187,8 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(s) => s,
         Err(e) => return output_failed(&site, diags, e),
     };
-    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &staging) {
+    let sink = NamedSink { staging: &staging, site: &site };
+    match assemble::assemble(&site, &hist, &assemble::Selection::everything(&site), &sink) {
         Ok(a) => diags.extend(a.bundle_warnings.into_iter().filter_map(|(_, w)| w)),
         Err(errors) => {
             diags.extend(errors);
@@ -214,6 +215,25 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         started.elapsed().as_millis()
     );
     Outcome { exit: Exit::Success, diagnostics: diags, summary: Some(summary) }
+}
+
+/// The staging folder as the renderer's sink, naming the source of a file that cannot be
+/// written (`E-OUTPUT` with "this file is generated from …").
+struct NamedSink<'a> {
+    staging: &'a output::Staging,
+    site: &'a model::Site,
+}
+
+impl render::Sink for NamedSink<'_> {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        self.staging.write(&path, &bytes).map_err(|e| {
+            let d = e.diagnostic().clone();
+            match source_of(self.site, &path) {
+                Some(src) => d.help(format!("this file is generated from {src}")),
+                None => d,
+            }
+        })
+    }
 }
 
 /// An output failure as an outcome: the exit code of its kind, and for a file that could
