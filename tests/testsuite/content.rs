@@ -1,6 +1,6 @@
 //! The bundled content tells the truth (issue 16): every requirement's obligation level in
 //! every bundled version follows the modal verb of a quoted seed passage
-//! (`content/obligation-quotes.tsv`), the quotes really occur in the seeds when
+//! (`obligation-quotes.tsv`), the quotes really occur in the seeds when
 //! `shared/seeds/` is beside the repository, and the language points of the review stay fixed.
 
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ struct Row {
 }
 
 fn quote_table() -> Vec<Row> {
-    let text = std::fs::read_to_string(repo().join("content/obligation-quotes.tsv")).expect("content/obligation-quotes.tsv");
+    let text = std::fs::read_to_string(repo().join("obligation-quotes.tsv")).expect("obligation-quotes.tsv");
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty()).skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -98,7 +98,7 @@ fn every_obligation_follows_a_quoted_seed_passage() {
         let reqs = yaml_requirements(&repo().join("content").join(v));
         assert!(reqs.len() >= 100, "{v}: {} requirements", reqs.len());
         for (id, r) in &reqs {
-            let row = by_key.get(&(v.to_string(), id.clone())).unwrap_or_else(|| panic!("{v} {id}: no row in content/obligation-quotes.tsv"));
+            let row = by_key.get(&(v.to_string(), id.clone())).unwrap_or_else(|| panic!("{v} {id}: no row in obligation-quotes.tsv"));
             assert_eq!(
                 r["obligation"].as_str(),
                 Some(row.obligation.as_str()),
