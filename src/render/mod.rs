@@ -4,6 +4,7 @@
 //! I/O happens here; the result is a sorted map from output path to bytes, which the output
 //! stage writes atomically (or the preview server serves from memory).
 
+mod compare;
 pub mod i18n;
 pub mod markdown;
 pub mod theme;
@@ -795,6 +796,7 @@ impl<'a> Ctx<'a> {
         let mut m = self.base(&out, &format!("{id} {}", r.title), Some(vi), Same::Req(id));
         let mut req = self.req_summary(vi, ri, &out);
         req["show_changed"] = json!(self.vdata[vi].any_changed);
+        req["last_changed"] = self.last_changed_view(vi, ri, &out);
         let chapter = v
             .chapter(&r.chapter)
             .map(|c| json!({"id": c.id.value, "title": c.title, "url": rel(&out, &format!("{}/chapters/{}.html", v.id, c.id.value))}));

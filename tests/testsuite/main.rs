@@ -7,6 +7,7 @@
 mod bundled;
 mod content;
 mod fixtures;
+mod following;
 #[cfg(feature = "linkcheck")]
 mod linkcheck;
 mod output;
