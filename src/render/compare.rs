@@ -5,7 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, change_anchor, rel};
+use super::{Ctx, Same, change_anchor, i18n, rel};
+use crate::diag::Diagnostic;
+use crate::model::Site;
+use crate::versions::compare;
 
 impl Ctx<'_> {
     /// "Siste faglige endring" of requirement `ri` of version `vi` for a page at `out`: the
@@ -23,5 +26,80 @@ impl Ctx<'_> {
             rel(out, &format!("{}/requirements/{id}.html", v.id))
         };
         json!({"version": v.id, "version_label": v.label, "date": lc.date, "from_record": lc.source == "record", "url": url})
+    }
+}
+
+/// Output path of the page comparing version `vi` with the older version `oi`.
+pub(super) fn changes_from_path(site: &Site, vi: usize, oi: usize) -> String {
+    format!("{}/changes/{}.html", site.versions[vi].id, site.versions[oi].id)
+}
+
+/// Every (newer, older) pair of versions: one `changes/<older>.html` each.
+pub(super) fn pairs(site: &Site) -> impl Iterator<Item = (usize, usize)> + '_ {
+    (0..site.versions.len()).flat_map(move |vi| (vi + 1..site.versions.len()).map(move |oi| (vi, oi)))
+}
+
+impl Ctx<'_> {
+    /// The "compare with" links of version `vi`'s changes pages: one per older version.
+    pub(super) fn compare_links(&self, vi: usize, out: &str) -> Value {
+        let links: Vec<Value> = (vi + 1..self.site.versions.len())
+            .map(|oi| {
+                let path = changes_from_path(self.site, vi, oi);
+                json!({"label": self.site.versions[oi].label, "url": rel(out, &path), "current": path == out})
+            })
+            .collect();
+        json!(links)
+    }
+
+    /// `<v>/changes/<older>.html`: the changes page layout, with `<older>` compared with `<v>`
+    /// directly (a requirement changed in several steps shows one combined diff) and, per
+    /// changed requirement, the versions in which it changed on the way.
+    pub(super) fn changes_from(&self, vi: usize, oi: usize) -> Result<(String, String), Diagnostic> {
+        let vs = &self.site.versions;
+        let out = changes_from_path(self.site, vi, oi);
+        let title = format!("{} {}", i18n::get(self.lang, "changes_from"), vs[oi].label);
+        // The switcher goes to the other version's own changes page: not every version has
+        // a page comparing it with `oi`.
+        let mut m = self.base(&out, &title, Some(vi), Same::Fixed("changes.html"));
+        let adjacent = (oi == vi + 1).then(|| self.hist.diffs.get(vi).and_then(Option::as_ref)).flatten();
+        let computed;
+        let d = match adjacent {
+            Some(d) => d,
+            None => {
+                computed = compare(&vs[oi], &vs[vi]);
+                &computed
+            }
+        };
+        let mut view = self.diff_view(d, vi, oi, &out);
+        if let Some(changed) = view.get_mut("changed").and_then(Value::as_array_mut) {
+            for (c, dc) in changed.iter_mut().zip(&d.changed) {
+                c["steps"] = self.steps(&dc.id, vi, oi, &out);
+            }
+        }
+        m.insert("diff".into(), view);
+        m.insert("compare".into(), self.compare_links(vi, &out));
+        self.tpl("changes.html", out, m)
+    }
+
+    /// The versions newer than `oi`, up to `vi`, in which requirement `id` changed (or was
+    /// added again, withdrawn or removed), oldest first, each linked to its changes entry.
+    fn steps(&self, id: &str, vi: usize, oi: usize, out: &str) -> Value {
+        let vs = &self.site.versions;
+        let steps: Vec<Value> = self
+            .hist
+            .history
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| vs.iter().position(|v| v.id == s.version).filter(|&i| i >= vi && i < oi).map(|i| (i, s)))
+            .map(|(i, s)| {
+                json!({
+                    "label": vs[i].label,
+                    "event": i18n::get(self.lang, &format!("event_{}", s.event)),
+                    "url": format!("{}#{}", rel(out, &format!("{}/changes.html", vs[i].id)), change_anchor(id)),
+                })
+            })
+            .collect();
+        json!(steps)
     }
 }

@@ -41,6 +41,8 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("history", "Historikk", "Historikk", "History"),
     ("changes", "Endringer", "Endringar", "Changes"),
     ("changes_from", "Endringer fra", "Endringar frå", "Changes from"),
+    ("compare_with", "Sammenlign med", "Samanlikn med", "Compare with"),
+    ("changed_in", "Endret i", "Endra i", "Changed in"),
     ("search", "Søk", "Søk", "Search"),
     ("search_label", "Søk i veilederen", "Søk i rettleiaren", "Search the guide"),
     ("search_placeholder", "Søk etter krav, ord eller ID", "Søk etter krav, ord eller ID", "Search requirements, words or IDs"),

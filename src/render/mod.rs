@@ -142,7 +142,7 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
             (Job::Req(_, ri), Some(set)) => {
                 set.insert(*ri);
             }
-            (Job::Page(..) | Job::Changes(_) | Job::Search(_), _) => {}
+            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Search(_), _) => {}
             (_, n) => *n = None,
         }
     }
@@ -202,6 +202,7 @@ fn jobs<'a>(site: &Site, hist: &'a Versions) -> Vec<Job<'a>> {
         jobs.extend((0..site.config.target_groups.len()).map(|gi| Job::Group(vi, gi)));
         jobs.extend((0..v.references.len()).map(|ri| Job::Ref(vi, ri)));
     }
+    jobs.extend(compare::pairs(site).map(|(vi, oi)| Job::ChangesFrom(vi, oi)));
     jobs
 }
 
@@ -222,6 +223,7 @@ fn job_path(site: &Site, job: Job<'_>) -> String {
         Job::Ref(vi, ri) => format!("{}/references/{}.html", v(vi).id, v(vi).references[ri].id.value),
         Job::Changes(vi) => format!("{}/changes.html", v(vi).id),
         Job::Search(vi) => format!("{}/search.html", v(vi).id),
+        Job::ChangesFrom(vi, oi) => compare::changes_from_path(site, vi, oi),
     }
 }
 
@@ -239,6 +241,8 @@ enum Job<'a> {
     RefIndex(usize),
     Ref(usize, usize),
     Changes(usize),
+    /// `<v>/changes/<older>.html` (newer, older).
+    ChangesFrom(usize, usize),
     Search(usize),
 }
 
@@ -255,6 +259,7 @@ impl Job<'_> {
             | Job::RefIndex(vi)
             | Job::Ref(vi, _)
             | Job::Changes(vi)
+            | Job::ChangesFrom(vi, _)
             | Job::Search(vi) => Some(vi),
         }
     }
@@ -380,6 +385,7 @@ impl<'a> Ctx<'a> {
             Job::Ref(vi, ri) => self.reference(vi, ri),
             Job::Changes(vi) => self.changes(vi),
             Job::Search(vi) => self.search_page(vi),
+            Job::ChangesFrom(vi, oi) => self.changes_from(vi, oi),
         }
     }
 
@@ -945,6 +951,7 @@ impl<'a> Ctx<'a> {
                 m.insert("diff".into(), self.diff_view(d, vi, older, &out));
             }
         }
+        m.insert("compare".into(), self.compare_links(vi, &out));
         self.tpl("changes.html", out, m)
     }
 

@@ -229,7 +229,7 @@ fn req_texts(r: &Requirement) -> impl Iterator<Item = &Md> {
 /// history, switcher), pages that link to it or list it as related (labels carry its title),
 /// the chapters and references that list it or a linking requirement, the version's list
 /// pages (requirements, groups, references, search filters), the changes pages of `v` and
-/// of the next newer version, the version home (counts), the exports of `v` and newer versions (histories) and the
+/// of the next newer version, every `changes/<older>.html` page whose pair spans `v`, the version home (counts), the exports of `v` and newer versions (histories) and the
 /// search bundle of `v`. A changed page body changes that page, the version's reference
 /// pages (back-links) and its search bundle.
 pub fn plan(old: &Site, new: &Site) -> Option<Plan> {
@@ -334,6 +334,13 @@ pub fn plan(old: &Site, new: &Site) -> Option<Plan> {
         plan.pages.extend(new.config.target_groups.iter().map(|g| format!("{vid}/groups/{}.html", g.id.get_ref())));
         if vi > 0 {
             plan.pages.insert(format!("{}/changes.html", new.versions[vi - 1].id));
+        }
+        // `<a>/changes/<b>.html` compares a with b and lists the steps between: every pair
+        // that spans `vi` (a newer or equal, b older or equal).
+        for a in 0..=vi {
+            for b in (a + 1).max(vi)..new.versions.len() {
+                plan.pages.insert(format!("{}/changes/{}.html", new.versions[a].id, new.versions[b].id));
+            }
         }
         plan.exports.extend(0..=vi);
         plan.bundles.insert(vi);

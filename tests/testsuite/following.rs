@@ -65,3 +65,79 @@ fn last_changed_is_the_version_of_the_last_real_change() {
     assert_eq!(last["A-3"], 2);
     assert_eq!(last["C-1"], 0);
 }
+
+/// Requirement IDs in the `<section>` that starts at the element with id `heading`.
+fn section_ids(html: &str, heading: &str) -> Vec<String> {
+    let start = html.find(&format!("id=\"{heading}\"")).unwrap_or_else(|| panic!("section {heading}"));
+    let rest = &html[start..];
+    let end = rest[1..].find("<section").map_or(rest.len(), |i| i + 1);
+    let mut out = Vec::new();
+    let mut s = &rest[..end];
+    while let Some(i) = s.find("<span class=\"req-id\">") {
+        s = &s[i + 21..];
+        out.push(s[..s.find('<').unwrap_or(0)].to_string());
+    }
+    out.sort();
+    out
+}
+
+/// The versions (indices, oldest first) after `older` up to `newer` in which `id` is new or
+/// differs from the version before, from the YAML.
+fn steps(src: &[BTreeMap<String, Value>], id: &str, newer: usize, older: usize) -> Vec<usize> {
+    (newer..older)
+        .rev()
+        .filter(|&i| match (src[i + 1].get(id), src[i].get(id)) {
+            (Some(o), Some(n)) => normalized(o) != normalized(n),
+            (None, None) => false,
+            _ => true,
+        })
+        .collect()
+}
+
+#[test]
+fn every_pair_of_versions_has_a_changes_page_with_the_direct_diff() {
+    let (files, _) = build(&repo().join(FIXTURE));
+    let src = sources();
+    let mut multi_step = false;
+    for newer in 0..VERSIONS.len() {
+        let own = String::from_utf8_lossy(&files[&format!("{}/changes.html", VERSIONS[newer].0)]).into_owned();
+        for older in newer + 1..VERSIONS.len() {
+            let (v, o) = (VERSIONS[newer].0, VERSIONS[older].0);
+            let html = String::from_utf8_lossy(files.get(&format!("{v}/changes/{o}.html")).unwrap_or_else(|| panic!("{v}/changes/{o}.html"))).into_owned();
+            let (n, ol) = (&src[newer], &src[older]);
+            let added: Vec<String> = n.keys().filter(|k| !ol.contains_key(*k)).cloned().collect();
+            let removed: Vec<String> = ol.keys().filter(|k| !n.contains_key(*k)).cloned().collect();
+            let changed: Vec<String> = n.keys().filter(|k| ol.get(*k).is_some_and(|x| normalized(x) != normalized(&n[*k]))).cloned().collect();
+            assert_eq!(section_ids(&html, "added-heading"), added, "{v} vs {o}");
+            assert_eq!(section_ids(&html, "removed-heading"), removed, "{v} vs {o}");
+            assert_eq!(section_ids(&html, "changed-heading"), changed, "{v} vs {o}");
+            let unchanged = n.len() - added.len() - changed.len();
+            assert!(html.contains(&format!(", {unchanged} uendrede krav")), "{v} vs {o}: unchanged {unchanged}");
+            // Every changed requirement lists the versions in which it changed on the way.
+            for id in &changed {
+                let expect = steps(&src, id, newer, older);
+                multi_step |= expect.len() > 1;
+                let links: Vec<String> = expect
+                    .iter()
+                    .map(|&i| {
+                        let to = if i == newer { "../changes.html".to_string() } else { format!("../../{}/changes.html", VERSIONS[i].0) };
+                        format!("<a href=\"{to}#krav-{id}\">Versjon {}</a>", VERSIONS[i].0)
+                    })
+                    .collect();
+                let art = &html[html.find(&format!("id=\"krav-{id}\"")).expect("entry")..];
+                let p = &art[art.find("<p class=\"changed-in\">").expect("changed-in")..];
+                let p = &p[..p.find("</p>").expect("end")];
+                let found: Vec<&str> = p.match_indices("<a href=").map(|(i, _)| &p[i..i + p[i..].find("</a>").expect("a") + 4]).collect();
+                assert_eq!(found, links, "{v} vs {o}: steps of {id}");
+            }
+            // changes.html links every older version, without JavaScript.
+            assert!(own.contains(&format!("<a href=\"changes/{o}.html\">Versjon {o}</a>")), "{v}/changes.html links {o}");
+        }
+    }
+    assert!(multi_step, "the fixture has a requirement changed in two steps (A-4)");
+    // One combined diff: A-4's obligation and statement changed in different versions.
+    let h = String::from_utf8_lossy(&files["3/changes/1.html"]).into_owned();
+    let a4 = &h[h.find("id=\"krav-A-4\"").expect("A-4")..];
+    let a4 = &a4[..a4.find("</article>").expect("end")];
+    assert!(a4.contains("<del>Kan</del> → <ins>Bør</ins>") && a4.matches("class=\"text-diff\"").count() == 1, "{a4}");
+}
