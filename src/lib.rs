@@ -191,7 +191,7 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         return Outcome::fail(Exit::Invalid, d);
     }
     let reqs: usize = compiled.site.versions.iter().map(|v| v.requirements.len()).sum();
-    let summary = format!(
+    let built = format!(
         "built {} files ({} versions, {} requirements) into {} in {} ms",
         compiled.files.len(),
         compiled.site.versions.len(),
@@ -199,6 +199,11 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         opts.out.display(),
         started.elapsed().as_millis()
     );
+    // Said once per build, on stderr with the summary: not a warning, so --strict passes.
+    let summary = match render::feeds::note(&compiled.site) {
+        Some(note) => format!("{note}\n{built}"),
+        None => built,
+    };
     Outcome { exit: Exit::Success, diagnostics: compiled.diagnostics, summary: Some(summary) }
 }
 

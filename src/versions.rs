@@ -127,7 +127,7 @@ fn md_texts(m: Option<&Md>) -> (String, String) {
     m.map(|m| (normalize(&m.text), normalize(&plain_text(&m.text)))).unwrap_or_default()
 }
 
-fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
+pub(crate) fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
     let diff = TextDiff::configure().diff_words(old, new);
     let mut out: Vec<DiffSpan> = Vec::new();
     for c in diff.iter_all_changes() {

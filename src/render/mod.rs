@@ -5,6 +5,7 @@
 //! stage writes atomically (or the preview server serves from memory).
 
 mod compare;
+pub mod feeds;
 pub mod i18n;
 pub mod markdown;
 pub mod theme;
@@ -120,6 +121,7 @@ pub fn render(site: &Site, hist: &Versions) -> Result<Files, Vec<Diagnostic>> {
     let mut files = render_only(site, hist, &|_| true)?;
     if !site.config.base_url.is_empty() {
         files.insert("sitemap.xml".into(), sitemap(site, &files).into_bytes());
+        files.extend(feeds::files(site, hist));
     }
     Ok(files)
 }
@@ -456,6 +458,9 @@ impl<'a> Ctx<'a> {
         m.insert("home_url".into(), json!(r("index.html")));
         if !site.config.base_url.is_empty() {
             m.insert("canonical".into(), json!(format!("{}/{}", site.config.base_url.trim_end_matches('/'), out)));
+        }
+        if let Some(feed) = feeds::link_for(site, out) {
+            m.insert("feed_url".into(), json!(feed));
         }
         let cur = &site.versions[self.current];
         if let Some(vi) = vi {

@@ -376,6 +376,8 @@ fn apply(last: &Last, site: &Site, hist: &Versions, plan: &Plan) -> Result<(Serv
         // The sitemap only reads the paths of HTML files.
         let html: render::Files = files.keys().filter(|k| k.ends_with(".html")).map(|k| (k.clone(), Vec::new())).collect();
         files.insert("sitemap.xml".into(), Bytes::from(render::sitemap(site, &html).into_bytes()));
+        // Feeds read every version's diff; they cost little next to one page.
+        files.extend(render::feeds::files(site, hist).into_iter().map(|(p, b)| (p, Bytes::from(b))));
     }
     Ok((files, warnings, n + exports.len() * 2 + bundles.len()))
 }

@@ -103,7 +103,8 @@ fn every_pair_of_versions_has_a_changes_page_with_the_direct_diff() {
         let own = String::from_utf8_lossy(&files[&format!("{}/changes.html", VERSIONS[newer].0)]).into_owned();
         for older in newer + 1..VERSIONS.len() {
             let (v, o) = (VERSIONS[newer].0, VERSIONS[older].0);
-            let html = String::from_utf8_lossy(files.get(&format!("{v}/changes/{o}.html")).unwrap_or_else(|| panic!("{v}/changes/{o}.html"))).into_owned();
+            let html =
+                String::from_utf8_lossy(files.get(&format!("{v}/changes/{o}.html")).unwrap_or_else(|| panic!("{v}/changes/{o}.html"))).into_owned();
             let (n, ol) = (&src[newer], &src[older]);
             let added: Vec<String> = n.keys().filter(|k| !ol.contains_key(*k)).cloned().collect();
             let removed: Vec<String> = ol.keys().filter(|k| !n.contains_key(*k)).cloned().collect();
@@ -140,4 +141,165 @@ fn every_pair_of_versions_has_a_changes_page_with_the_direct_diff() {
     let a4 = &h[h.find("id=\"krav-A-4\"").expect("A-4")..];
     let a4 = &a4[..a4.find("</article>").expect("end")];
     assert!(a4.contains("<del>Kan</del> → <ins>Bør</ins>") && a4.matches("class=\"text-diff\"").count() == 1, "{a4}");
+}
+
+const BASE: &str = "https://normen.example.org/veileder";
+
+/// Parses an Atom file with Python's feedparser (a real feed parser; `.ci/run` installs it)
+/// and returns what it saw, including `bozo` (set on any XML or feed-format problem).
+fn feedparse(bytes: &[u8]) -> Value {
+    let tmp = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(tmp.path(), bytes).expect("write");
+    let script = r#"
+import json, sys, feedparser
+d = feedparser.parse(sys.argv[1])
+print(json.dumps({
+  "bozo": d.bozo, "problem": str(d.get("bozo_exception", "")), "version": d.version,
+  "id": d.feed.get("id"), "title": d.feed.get("title"), "updated": d.feed.get("updated"),
+  "self": [l.href for l in d.feed.get("links", []) if l.rel == "self"],
+  "entries": [{"id": e.id, "title": e.title, "updated": e.updated, "link": e.link,
+               "links": [l.href for l in e.links], "kind": e.tags[0].term, "summary": e.summary} for e in d.entries],
+}))
+"#;
+    let o = std::process::Command::new("python3").arg("-c").arg(script).arg(tmp.path()).output().expect("python3");
+    assert!(o.status.success(), "feedparser (python3 -m pip install feedparser): {}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+/// Expected feed entries from the YAML, newest version first: (tag id, kind, groups).
+fn expected_entries(src: &[BTreeMap<String, Value>], dated: &[bool]) -> Vec<(String, String, Vec<String>)> {
+    let groups = |r: Option<&Value>| -> Vec<String> {
+        r.map(|r| r["target_groups"].as_array().expect("groups").iter().map(|g| g.as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for i in 0..src.len() - 1 {
+        if !dated[i] {
+            continue;
+        }
+        let (v, date) = VERSIONS[i];
+        let (n, o) = (&src[i], &src[i + 1]);
+        for id in n.keys().chain(o.keys()).collect::<std::collections::BTreeSet<_>>() {
+            let (old, new) = (o.get(id), n.get(id));
+            let kind = match (old, new) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                (Some(a), Some(b)) if normalized(a) != normalized(b) => {
+                    if b["status"] == "withdrawn" && a["status"] != "withdrawn" {
+                        "withdrawn"
+                    } else {
+                        "changed"
+                    }
+                }
+                _ => continue,
+            };
+            let mut g = groups(old);
+            g.extend(groups(new));
+            g.sort();
+            g.dedup();
+            out.push((format!("tag:normen.example.org,{date}:veileder/{v}/{id}"), kind.to_string(), g));
+        }
+    }
+    out
+}
+
+/// The date part of a `tag:` entry id (the version's publication date).
+fn tag_date(id: &str) -> String {
+    id.split(',').nth(1).and_then(|x| x.split(':').next()).unwrap_or("").to_string()
+}
+
+fn entry_keys(feed: &Value) -> Vec<(String, String)> {
+    feed["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap_or("").to_string(), e["kind"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// Sorted within each version (the feed lists a version's entries in chapter order), the
+/// versions newest first.
+fn by_version(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
+    v.sort_by_key(|(id, _)| (std::cmp::Reverse(tag_date(id)), id.clone()));
+    v
+}
+
+#[test]
+fn atom_feeds_hold_exactly_the_changes_and_parse() {
+    let (files, err) = build(&repo().join(FIXTURE));
+    assert!(!err.contains("note:"), "all versions are dated and base_url is set: {err}");
+    let src = sources();
+    let expected = expected_entries(&src, &[true, true, true]);
+    assert!(expected.iter().any(|e| e.1 == "withdrawn") && expected.iter().any(|e| e.1 == "removed") && expected.iter().any(|e| e.1 == "added"));
+    let all = feedparse(&files["feeds/changes.atom"]);
+    assert_eq!(all["bozo"], false, "{}", all["problem"]);
+    assert_eq!(all["version"], "atom10");
+    assert_eq!(all["id"], format!("{BASE}/feeds/changes.atom"));
+    assert_eq!(all["self"], serde_json::json!([format!("{BASE}/feeds/changes.atom")]));
+    assert_eq!(all["updated"], "2025-10-01T00:00:00Z");
+    let got = entry_keys(&all);
+    let dates: Vec<String> = got.iter().map(|(id, _)| tag_date(id)).collect();
+    let mut newest_first = dates.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, newest_first, "newest version first");
+    assert_eq!(by_version(got), by_version(expected.iter().map(|e| (e.0.clone(), e.1.clone())).collect()));
+    for e in all["entries"].as_array().expect("entries") {
+        let id = e["id"].as_str().unwrap_or("");
+        assert_eq!(e["updated"], format!("{}T00:00:00Z", tag_date(id)), "{id}");
+        for l in e["links"].as_array().expect("links") {
+            let l = l.as_str().unwrap_or("");
+            let path = l.strip_prefix(&format!("{BASE}/")).unwrap_or_else(|| panic!("absolute link {l}"));
+            assert!(files.contains_key(path.split('#').next().unwrap_or("")), "{l} is a built file");
+        }
+    }
+    // Summaries say what changed: fields, values and a word diff.
+    let summary = |id: &str| {
+        all["entries"].as_array().expect("e").iter().find(|e| e["id"] == id).map(|e| e["summary"].as_str().unwrap_or("").to_string()).expect("entry")
+    };
+    let s = summary("tag:normen.example.org,2025-04-01:veileder/2/A-4");
+    assert!(s.contains("forpliktelse") && s.contains("Kan → Bør"), "{s}");
+    let s = summary("tag:normen.example.org,2025-10-01:veileder/3/A-4");
+    assert!(s.contains("Kravtekst: Kommunen [-kan-]{+bør+} gjøre [-C.-]{+C, og melde fra om avvik.+}"), "{s}");
+    let s = summary("tag:normen.example.org,2025-04-01:veileder/2/B-1");
+    assert!(s.contains("Målgrupper: +Leverandører"), "{s}");
+
+    // A group's feed holds exactly the entries of requirements in that group (in either version).
+    for g in ["kommune", "leverandor"] {
+        let feed = feedparse(&files[&format!("feeds/{g}.atom")]);
+        assert_eq!(feed["bozo"], false, "{}", feed["problem"]);
+        let want: Vec<(String, String)> = expected.iter().filter(|e| e.2.iter().any(|x| x == g)).map(|e| (e.0.clone(), e.1.clone())).collect();
+        assert!(!want.is_empty() && want.len() < expected.len(), "{g} filters");
+        assert_eq!(by_version(entry_keys(&feed)), by_version(want), "{g}");
+    }
+    // Pages announce their feed; a group page its group's.
+    let page = |p: &str| String::from_utf8_lossy(&files[p]).into_owned();
+    assert!(
+        page("3/requirements/A-1.html")
+            .contains(&format!("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Endringer\" href=\"{BASE}/feeds/changes.atom\">"))
+    );
+    assert!(page("2/groups/kommune.html").contains(&format!("href=\"{BASE}/feeds/kommune.atom\">")));
+}
+
+#[test]
+fn feeds_need_a_base_url_and_skip_undated_versions() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let site = tmp.path().join("site");
+    crate::support::copy_dir(&repo().join(FIXTURE), &site);
+    let toml = std::fs::read_to_string(site.join("normbok.toml")).expect("toml");
+
+    std::fs::write(site.join("normbok.toml"), toml.replace("base_url = \"https://normen.example.org/veileder/\"\n", "")).expect("write");
+    let (files, err) = build(&site);
+    assert!(!files.keys().any(|k| k.starts_with("feeds/")), "no feed without base_url");
+    assert_eq!(err.matches("note: no Atom feeds").count(), 1, "says why once: {err}");
+    assert!(err.contains("`base_url` is not set"), "{err}");
+    assert!(!String::from_utf8_lossy(&files["3/index.html"]).contains("application/atom+xml"));
+
+    // Version 2 without a date: its entries are left out, and build says so once.
+    std::fs::write(site.join("normbok.toml"), toml.replace("published = 2025-04-01\n", "")).expect("write");
+    let (files, err) = build(&site);
+    assert_eq!(err.matches("note:").count(), 1, "{err}");
+    assert!(err.contains("versions without a `published` date have no Atom feed entries: 2"), "{err}");
+    let feed = feedparse(&files["feeds/changes.atom"]);
+    assert_eq!(feed["bozo"], false, "{}", feed["problem"]);
+    let src = sources();
+    assert_eq!(by_version(entry_keys(&feed)), by_version(expected_entries(&src, &[true, false, true]).into_iter().map(|e| (e.0, e.1)).collect()));
 }
