@@ -8,6 +8,7 @@ mod compare;
 pub mod feeds;
 pub mod i18n;
 pub mod markdown;
+mod print;
 pub mod theme;
 pub mod urls;
 
@@ -144,7 +145,7 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
             (Job::Req(_, ri), Some(set)) => {
                 set.insert(*ri);
             }
-            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Search(_), _) => {}
+            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Print(_) | Job::Search(_), _) => {}
             (_, n) => *n = None,
         }
     }
@@ -205,6 +206,7 @@ fn jobs<'a>(site: &Site, hist: &'a Versions) -> Vec<Job<'a>> {
         jobs.extend((0..v.references.len()).map(|ri| Job::Ref(vi, ri)));
     }
     jobs.extend(compare::pairs(site).map(|(vi, oi)| Job::ChangesFrom(vi, oi)));
+    jobs.extend((0..site.versions.len()).map(Job::Print));
     jobs
 }
 
@@ -226,6 +228,7 @@ fn job_path(site: &Site, job: Job<'_>) -> String {
         Job::Changes(vi) => format!("{}/changes.html", v(vi).id),
         Job::Search(vi) => format!("{}/search.html", v(vi).id),
         Job::ChangesFrom(vi, oi) => compare::changes_from_path(site, vi, oi),
+        Job::Print(vi) => print::print_path(site, vi),
     }
 }
 
@@ -245,6 +248,8 @@ enum Job<'a> {
     Changes(usize),
     /// `<v>/changes/<older>.html` (newer, older).
     ChangesFrom(usize, usize),
+    /// `<v>/print.html`.
+    Print(usize),
     Search(usize),
 }
 
@@ -262,6 +267,7 @@ impl Job<'_> {
             | Job::Ref(vi, _)
             | Job::Changes(vi)
             | Job::ChangesFrom(vi, _)
+            | Job::Print(vi)
             | Job::Search(vi) => Some(vi),
         }
     }
@@ -388,6 +394,7 @@ impl<'a> Ctx<'a> {
             Job::Changes(vi) => self.changes(vi),
             Job::Search(vi) => self.search_page(vi),
             Job::ChangesFrom(vi, oi) => self.changes_from(vi, oi),
+            Job::Print(vi) => self.print_page(vi),
         }
     }
 
@@ -482,6 +489,7 @@ impl<'a> Ctx<'a> {
                     "requirements": r(&format!("{}/requirements/index.html", v.id)),
                     "references": r(&format!("{}/references/index.html", v.id)),
                     "changes": r(&format!("{}/changes.html", v.id)),
+                    "print": r(&format!("{}/print.html", v.id)),
                     "search": r(&format!("{}/search.html", v.id)),
                     "current_url": r(&same_in_current),
                     "current_label": cur.label,

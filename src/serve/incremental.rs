@@ -345,6 +345,13 @@ pub fn plan(old: &Site, new: &Site) -> Option<Plan> {
         plan.exports.extend(0..=vi);
         plan.bundles.insert(vi);
     }
+    // `<v>/print.html` holds every page and requirement of `v`: it changes with any of them.
+    for v in &new.versions {
+        let prefix = format!("{}/", v.id);
+        if plan.pages.iter().any(|p| p.starts_with(&prefix)) {
+            plan.pages.insert(format!("{prefix}print.html"));
+        }
+    }
     Some(plan)
 }
 

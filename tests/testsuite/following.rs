@@ -303,3 +303,44 @@ fn feeds_need_a_base_url_and_skip_undated_versions() {
     let src = sources();
     assert_eq!(by_version(entry_keys(&feed)), by_version(expected_entries(&src, &[true, false, true]).into_iter().map(|e| (e.0, e.1)).collect()));
 }
+
+#[test]
+fn print_html_holds_every_page_and_requirement_in_reading_order() {
+    let (files, _) = build(&repo().join(FIXTURE));
+    let src = sources();
+    for (i, (v, date)) in VERSIONS.iter().enumerate() {
+        let html = String::from_utf8_lossy(&files[&format!("{v}/print.html")]).into_owned();
+        // Requirements in chapter order, then file order, as the YAML has them.
+        let mut chapters: Vec<(i64, Vec<String>)> = Vec::new();
+        for e in std::fs::read_dir(repo().join(FIXTURE).join("content").join(v).join("requirements")).expect("dir") {
+            let text = std::fs::read_to_string(e.expect("e").path()).expect("read");
+            let y: Value = serde_saphyr::from_str(&text).expect("yaml");
+            let ids = y["requirements"].as_array().expect("list").iter().map(|r| r["id"].as_str().unwrap_or("").to_string()).collect();
+            chapters.push((y["chapter"]["order"].as_i64().unwrap_or(0), ids));
+        }
+        chapters.sort();
+        let order: Vec<String> = chapters.into_iter().flat_map(|c| c.1).collect();
+        assert_eq!(order.len(), src[i].len());
+        let mut at = 0;
+        for id in &order {
+            let pos = html[at..].find(&format!("<span class=\"req-id\">{id}</span>")).unwrap_or_else(|| panic!("{v}/print.html: {id} after {at}"));
+            at += pos;
+        }
+        // The guide page (title from its front matter) comes before the requirements.
+        let page = std::fs::read_to_string(repo().join(FIXTURE).join("content").join(v).join("pages/index.md")).expect("page");
+        let title = page.lines().find_map(|l| l.strip_prefix("title:")).expect("title").trim().trim_matches('"').to_string();
+        let t = html.find(&format!(">{title}</h2>")).unwrap_or_else(|| panic!("{v}: page title {title}"));
+        assert!(t < html.find("<span class=\"req-id\">").expect("req"), "pages first");
+        // Every printed page carries version, status and date (a CSS margin box).
+        let status = if i == 0 { "gjeldende" } else { "erstattet" };
+        let running = format!("Tre versjoner · Versjon {v} ({status}) · Publisert {date}");
+        let css: String = running.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("\\{:x} ", c as u32) }).collect();
+        assert!(html.contains(&format!("@top-left {{ content: \"{css}\"")), "{v}: running header");
+        // Linked from every page of the version.
+        for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with(&format!("{v}/")) && p.ends_with(".html")) {
+            let depth = path.matches('/').count() - 1;
+            let link = format!("<a href=\"{}print.html\">Utskriftsversjon</a>", "../".repeat(depth));
+            assert!(String::from_utf8_lossy(bytes).contains(&link), "{path} links {link}");
+        }
+    }
+}
