@@ -145,7 +145,7 @@ pub fn render_only(site: &Site, hist: &Versions, want: &(dyn Fn(&str) -> bool + 
             (Job::Req(_, ri), Some(set)) => {
                 set.insert(*ri);
             }
-            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Print(_) | Job::Search(_), _) => {}
+            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Search(_), _) => {}
             (_, n) => *n = None,
         }
     }
