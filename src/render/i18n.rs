@@ -64,7 +64,12 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
     ("download_csv", "Last ned utvalget som CSV", "Last ned utvalet som CSV", "Download selection as CSV"),
     ("print", "Skriv ut sjekkliste", "Skriv ut sjekkliste", "Print checklist"),
     ("print_version", "Utskriftsversjon", "Utskriftsversjon", "Printable version"),
-    ("print_help", "Hele versjonen som ett dokument for utskrift eller PDF.", "Heile versjonen som eitt dokument for utskrift eller PDF.", "The whole version as one document for printing or PDF."),
+    (
+        "print_help",
+        "Hele versjonen som ett dokument for utskrift eller PDF.",
+        "Heile versjonen som eitt dokument for utskrift eller PDF.",
+        "The whole version as one document for printing or PDF.",
+    ),
     ("page", "Side", "Side", "Page"),
     ("export", "Eksport", "Eksport", "Export"),
     ("all_as_csv", "Alle krav som CSV", "Alle krav som CSV", "All requirements as CSV"),
