@@ -89,6 +89,10 @@ pub fn assemble(site: &Site, hist: &Versions, sel: &Selection<'_>, sink: &dyn Si
         // still lists every page.
         let xml = render::sitemap(site, output_paths(site, hist, &theme).iter().map(String::as_str));
         sink.put(paths::SITEMAP.to_string(), xml.into_bytes()).map_err(one)?;
+        // Feeds read every version's diff; they cost little next to one page.
+        for (path, bytes) in render::feeds::files(site, hist) {
+            sink.put(path, bytes).map_err(one)?;
+        }
     }
     out.files = counted.n.load(Ordering::Relaxed);
     Ok(out)

@@ -76,7 +76,8 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
     let reqs: Vec<Value> = v
         .requirements
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(ri, r)| {
             let id = r.id.value.as_str();
             // History up to and including this version.
             let pos_of = |ver: &str| site.versions.iter().position(|x| x.id == ver).unwrap_or(usize::MAX);
@@ -94,6 +95,7 @@ pub fn json(site: &Site, hist: &Versions, vi: usize) -> Vec<u8> {
                 "status": r.status.as_str(),
                 "applies_from": r.applies_from.as_ref().map(|a| a.value.clone()),
                 "changed": r.changed.as_ref().map(|a| a.value.clone()),
+                "last_changed": hist.last_changed(site, vi, ri),
                 "statement": r.statement.text,
                 "statement_text": r.statement.plain(),
                 "guidance": r.guidance.as_ref().map(|g| g.text.clone()),

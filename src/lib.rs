@@ -206,7 +206,7 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Err(e) => return output_failed(&site, diags, e),
     };
     let reqs: usize = site.versions.iter().map(|v| v.requirements.len()).sum();
-    let summary = format!(
+    let built = format!(
         "built {} ({}, {}) into {} in {} ms",
         count(written.len(), "file", "files"),
         count(site.versions.len(), "version", "versions"),
@@ -214,6 +214,11 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         opts.out.display(),
         started.elapsed().as_millis()
     );
+    // Said once per build, on stderr with the summary: not a warning, so --strict passes.
+    let summary = match render::feeds::note(&site) {
+        Some(note) => format!("{note}\n{built}"),
+        None => built,
+    };
     Outcome { exit: Exit::Success, diagnostics: diags, summary: Some(summary) }
 }
 

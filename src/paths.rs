@@ -19,11 +19,10 @@ pub const SEARCH_ENGINE: &str = "static/search/engine.js";
 pub const FEED_CHANGES: &str = "feeds/changes.atom";
 
 /// File names inside a version folder that normbok generates itself: a guide page may not
-/// be written to one of them (validate's `E-URL-COLLISION`). [`print`] and
-/// [`changes_from`] join these lists in the change that starts writing them.
-pub const RESERVED_FILES: [&str; 5] = [SEARCH_PAGE, CHANGES, CONTENTS, "404.html", "versions.html"];
+/// be written to one of them (validate's `E-URL-COLLISION`).
+pub const RESERVED_FILES: [&str; 6] = [SEARCH_PAGE, CHANGES, CONTENTS, PRINT, "404.html", "versions.html"];
 /// Folders inside a version folder that normbok generates itself.
-pub const RESERVED_DIRS: [&str; 6] = ["requirements/", "chapters/", "groups/", "references/", "export/", "search/"];
+pub const RESERVED_DIRS: [&str; 7] = ["requirements/", "chapters/", "groups/", "references/", "export/", "search/", "changes/"];
 
 const CHANGES: &str = "changes.html";
 const SEARCH_PAGE: &str = "search.html";

@@ -126,7 +126,7 @@ fn md_texts(m: Option<&Md>) -> (String, String) {
     m.map(|m| (normalize(&m.text), normalize(m.plain()))).unwrap_or_default()
 }
 
-fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
+pub(crate) fn word_diff(old: &str, new: &str) -> Vec<DiffSpan> {
     let diff = TextDiff::configure().diff_words(old, new);
     let mut out: Vec<DiffSpan> = Vec::new();
     for c in diff.iter_all_changes() {
@@ -263,6 +263,35 @@ pub struct Versions {
     pub history: BTreeMap<String, Vec<HistoryStep>>,
     /// Per requirement ID, the index of the version its permalink points to.
     pub permalink: BTreeMap<String, Permalink>,
+    /// `last_change[vi][ri]`: the index of the newest version, up to and including `vi`, in
+    /// which requirement `ri` of version `vi` was added or changed (SPEC §5, "Siste faglige
+    /// endring"). The same notion of change as the changes pages: whitespace and order are not.
+    pub last_change: Vec<Vec<usize>>,
+}
+
+/// The last substantive change of one requirement in one version (SPEC §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastChanged {
+    /// Id of the newest version (up to the one shown) in which the requirement was added or changed.
+    pub version: String,
+    /// The record's `changed` date if it has one, else that version's `published` date
+    /// (`None` when the version has no date).
+    pub date: Option<String>,
+    /// `record` when the date is the record's own `changed`, else `history`.
+    pub source: &'static str,
+}
+
+impl Versions {
+    /// The last substantive change of requirement `ri` of version `vi`.
+    pub fn last_changed(&self, site: &Site, vi: usize, ri: usize) -> LastChanged {
+        let r = &site.versions[vi].requirements[ri];
+        let at = self.last_change.get(vi).and_then(|l| l.get(ri)).copied().unwrap_or(vi);
+        let v = &site.versions[at];
+        match &r.changed {
+            Some(d) => LastChanged { version: v.id.clone(), date: Some(d.value.clone()), source: "record" },
+            None => LastChanged { version: v.id.clone(), date: v.published.clone(), source: "history" },
+        }
+    }
 }
 
 /// Where a version-less permalink goes.
@@ -344,7 +373,33 @@ pub fn analyse(site: &Site) -> Versions {
         };
         permalink.insert(id.clone(), p);
     }
-    Versions { diffs, history, permalink }
+    let last_change = last_changes(vs, &diffs);
+    Versions { diffs, history, permalink, last_change }
+}
+
+/// [`Versions::last_change`], from the oldest version to the newest: a requirement keeps the
+/// version of its last change until a newer diff lists it as added or changed.
+fn last_changes(vs: &[Version], diffs: &[Option<VersionDiff>]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); vs.len()];
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for i in (0..vs.len()).rev() {
+        let touched: Option<BTreeSet<&str>> =
+            diffs[i].as_ref().map(|d| d.added.iter().map(|e| e.id.as_str()).chain(d.changed.iter().map(|c| c.id.as_str())).collect());
+        out[i] = vs[i]
+            .requirements
+            .iter()
+            .map(|r| {
+                let id = r.id.value.as_str();
+                let at = match (&touched, last.get(id)) {
+                    (Some(t), Some(&prev)) if !t.contains(id) => prev,
+                    _ => i,
+                };
+                last.insert(id, at);
+                at
+            })
+            .collect();
+    }
+    out
 }
 
 #[cfg(test)]

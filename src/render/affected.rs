@@ -261,8 +261,22 @@ pub fn plan(old: &Site, new: &Site) -> Option<Plan> {
         if vi > 0 {
             plan.pages.insert(paths::changes(&new.versions[vi - 1].id));
         }
+        // `<a>/changes/<b>.html` compares a with b and lists the steps between: every pair
+        // that spans `vi` (a newer or equal, b older or equal).
+        for a in 0..=vi {
+            for b in (a + 1).max(vi)..new.versions.len() {
+                plan.pages.insert(paths::changes_from(&new.versions[a].id, &new.versions[b].id));
+            }
+        }
         plan.exports.extend(0..=vi);
         plan.bundles.insert(vi);
+    }
+    // `<v>/print.html` holds every page and requirement of `v`: it changes with any of them.
+    for v in &new.versions {
+        let prefix = format!("{}/", v.id);
+        if plan.pages.iter().any(|p| p.starts_with(&prefix)) {
+            plan.pages.insert(paths::print(&v.id));
+        }
     }
     Some(plan)
 }

@@ -24,6 +24,7 @@ impl<'a> Ctx<'a> {
                 m.insert("diff".into(), self.diff_view(d, vi, older, &out));
             }
         }
+        m.insert("compare".into(), self.compare_links(vi, &out));
         self.tpl("changes.html", out, m)
     }
 

@@ -24,6 +24,8 @@ pub(super) fn jobs<'a>(site: &Site, hist: &'a Versions) -> Vec<Job<'a>> {
         jobs.extend((0..site.config.target_groups.len()).map(|gi| Job::Group(vi, gi)));
         jobs.extend((0..v.references.len()).map(|ri| Job::Ref(vi, ri)));
     }
+    jobs.extend(super::compare::pairs(site).map(|(vi, oi)| Job::ChangesFrom(vi, oi)));
+    jobs.extend((0..site.versions.len()).map(Job::Print));
     jobs
 }
 
@@ -45,6 +47,8 @@ pub(super) fn job_path(site: &Site, job: Job<'_>) -> String {
         Job::Changes(vi) => paths::changes(&v(vi).id),
         Job::Search(vi) => paths::search_page(&v(vi).id),
         Job::Contents(vi) => paths::contents(&v(vi).id),
+        Job::ChangesFrom(vi, oi) => paths::changes_from(&v(vi).id, &v(oi).id),
+        Job::Print(vi) => paths::print(&v(vi).id),
         Job::Toc(vi) => paths::toc(&v(vi).id),
     }
 }
@@ -64,6 +68,10 @@ pub(super) enum Job<'a> {
     Ref(usize, usize),
     Changes(usize),
     Search(usize),
+    /// `<v>/changes/<older>.html` (newer, older).
+    ChangesFrom(usize, usize),
+    /// `<v>/print.html`.
+    Print(usize),
     /// The version's contents page: the navigation without JavaScript.
     Contents(usize),
     /// `<v>/toc.js`: the same navigation once per version, drawn into every page's menu.
@@ -84,6 +92,8 @@ impl Job<'_> {
             | Job::Ref(vi, _)
             | Job::Changes(vi)
             | Job::Search(vi)
+            | Job::ChangesFrom(vi, _)
+            | Job::Print(vi)
             | Job::Contents(vi)
             | Job::Toc(vi) => Some(vi),
         }
@@ -107,6 +117,8 @@ impl<'a> Ctx<'a> {
             Job::Changes(vi) => self.changes(vi),
             Job::Search(vi) => self.search_page(vi),
             Job::Contents(vi) => self.contents(vi),
+            Job::ChangesFrom(vi, oi) => self.changes_from(vi, oi),
+            Job::Print(vi) => self.print_page(vi),
             Job::Toc(vi) => self.toc(vi),
         }
     }

@@ -95,6 +95,9 @@ impl<'a> Ctx<'a> {
         if !site.config.base_url.is_empty() {
             m.insert("canonical".into(), json!(format!("{}/{}", site.config.base_url.trim_end_matches('/'), out)));
         }
+        if let Some(feed) = super::feeds::link_for(site, out) {
+            m.insert("feed_url".into(), json!(feed));
+        }
         let cur = &site.versions[self.current];
         if let Some(vi) = vi {
             let v = &site.versions[vi];
@@ -114,6 +117,7 @@ impl<'a> Ctx<'a> {
                     "requirements": r(&paths::requirements_index(&v.id)),
                     "references": r(&paths::references_index(&v.id)),
                     "changes": r(&paths::changes(&v.id)),
+                    "print": r(&paths::print(&v.id)),
                     "search": r(&paths::search_page(&v.id)),
                     "contents": r(&paths::contents(&v.id)),
                     "toc": r(&paths::toc(&v.id)),

@@ -11,12 +11,15 @@
 
 pub mod affected;
 mod changes;
+mod compare;
+pub mod feeds;
 mod guide;
 pub mod i18n;
 mod jobs;
 mod layout;
 mod links;
 pub mod markdown;
+mod print;
 mod references;
 mod requirements;
 mod site;
@@ -106,6 +109,7 @@ pub fn render(site: &Site, hist: &Versions) -> Result<Files, Vec<Diagnostic>> {
     if !site.config.base_url.is_empty() {
         let xml = sitemap(site, files.keys().map(String::as_str));
         files.insert(paths::SITEMAP.into(), xml.into_bytes());
+        files.extend(feeds::files(site, hist));
     }
     Ok(files)
 }
@@ -160,7 +164,7 @@ pub fn render_pages(
             (Job::Req(_, ri), Some(set)) => {
                 set.insert(*ri);
             }
-            (Job::Page(..) | Job::Changes(_) | Job::Search(_) | Job::Contents(_) | Job::Toc(_), _) => {}
+            (Job::Page(..) | Job::Changes(_) | Job::ChangesFrom(..) | Job::Search(_) | Job::Contents(_) | Job::Toc(_), _) => {}
             (_, n) => *n = None,
         }
     }

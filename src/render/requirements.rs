@@ -127,6 +127,7 @@ impl<'a> Ctx<'a> {
         let mut m = self.base(&out, &format!("{id} {}", r.title), Some(vi), Same::Req(id));
         let mut req = self.req_summary(vi, ri, &out);
         req["show_changed"] = json!(self.vdata[vi].any_changed);
+        req["last_changed"] = self.last_changed_view(vi, ri, &out);
         let chapter =
             v.chapter(&r.chapter).map(|c| json!({"id": c.id.value, "title": c.title, "url": rel(&out, &paths::chapter(&v.id, &c.id.value))}));
         let refs: Vec<Value> = r

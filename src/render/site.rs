@@ -140,6 +140,6 @@ pub fn sitemap<'p>(site: &Site, paths_: impl IntoIterator<Item = &'p str>) -> St
     s
 }
 
-fn xml_escape(s: &str) -> String {
+pub(super) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }

@@ -37,6 +37,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed_templates![
     "references.html",
     "reference.html",
     "changes.html",
+    "print.html",
     "search.html",
     "versions.html",
     "root.html",

@@ -208,7 +208,7 @@ pub fn yaml_requirements(dir: &Path) -> BTreeMap<String, serde_json::Value> {
     out
 }
 
-fn normalized(v: &serde_json::Value) -> BTreeMap<String, String> {
+pub fn normalized(v: &serde_json::Value) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     for key in
         ["title", "obligation", "target_groups", "status", "applies_from", "references", "related", "chapter", "statement", "guidance", "items"]

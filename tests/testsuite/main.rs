@@ -9,6 +9,7 @@ mod cli;
 mod content;
 mod docs;
 mod fixtures;
+mod following;
 #[cfg(feature = "linkcheck")]
 mod linkcheck;
 mod output;
