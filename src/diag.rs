@@ -159,9 +159,8 @@ impl Diagnostic {
         out.push_str(&paint(&escape_terminal(&self.message), bold));
 
         let line = match (&self.loc, style.snippets) {
-            (Some(loc), true) => {
-                source(&loc.path).and_then(|text| text.split('\n').nth(loc.line as usize - 1).map(|l| (loc, escape_terminal(l.trim_end_matches('\r')).into_owned())))
-            }
+            (Some(loc), true) => source(&loc.path)
+                .and_then(|text| text.split('\n').nth(loc.line as usize - 1).map(|l| (loc, escape_terminal(l.trim_end_matches('\r')).into_owned()))),
             _ => None,
         };
         let Some((loc, text)) = line else {

@@ -9,8 +9,8 @@ use super::layout::Same;
 use super::urls::rel;
 use super::{Ctx, change_anchor, i18n};
 use crate::diag::Diagnostic;
-use crate::paths;
 use crate::model::Site;
+use crate::paths;
 use crate::versions::compare;
 
 impl Ctx<'_> {

@@ -167,11 +167,8 @@ impl<'a> Ctx<'a> {
                 json!({"title": p.title, "url": r(&paths::page(&v.id, &p.out)), "depth": depth})
             })
             .collect();
-        let chapters: Vec<Value> = v
-            .chapters
-            .iter()
-            .map(|c| json!({"id": c.id.value, "title": c.title, "url": r(&paths::chapter(&v.id, &c.id.value))}))
-            .collect();
+        let chapters: Vec<Value> =
+            v.chapters.iter().map(|c| json!({"id": c.id.value, "title": c.title, "url": r(&paths::chapter(&v.id, &c.id.value))})).collect();
         let groups: Vec<Value> = self
             .site
             .config

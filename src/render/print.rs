@@ -9,9 +9,9 @@
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use super::markdown::{self, Links};
 use super::layout::Same;
 use super::links::LinkCtx;
+use super::markdown::{self, Links};
 use super::urls::rel;
 use super::{Ctx, i18n};
 use crate::diag::Diagnostic;
