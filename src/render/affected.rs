@@ -2,7 +2,7 @@
 //! with the previous one and re-renders only the pages, exports and search bundles that
 //! [`plan`] names; the `serve_incremental_*` test checks the result against a full build.
 //!
-//! The comparison works on typed projections ([`ReqView`], [`VersionShape`]): the fields of the
+//! The comparison works on typed projections (`ReqView`, `VersionShape`): the fields of the
 //! model that reach an output, borrowed, compared with `==`. Source locations are left out,
 //! so moving a record inside its file re-renders nothing.
 

@@ -4,10 +4,10 @@
 //! I/O happens here; the result is a sorted map from output path to bytes, which the output
 //! stage writes atomically (or the preview server serves from memory).
 //!
-//! Where things are: [`jobs`] lists the pages and their paths (from [`crate::paths`]);
-//! [`vdata`] computes what a version's pages share; [`layout`] is the context every page
-//! shares; one module per page family builds its pages ([`requirements`], [`references`],
-//! [`changes`], [`site`], [`guide`]); [`affected`] predicts which pages an edit changes.
+//! Where things are: `jobs` lists the pages and their paths (from [`crate::paths`]);
+//! `vdata` computes what a version's pages share; `layout` is the context every page
+//! shares; one module per page family builds its pages (`requirements`, `references`,
+//! `changes`, `site`, `guide`); [`affected`] predicts which pages an edit changes.
 
 pub mod affected;
 mod changes;
