@@ -221,6 +221,18 @@ pub fn escape_terminal(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Messages of an error and its sources, outermost first (template errors and link-check
+/// network errors keep the useful part in an inner source).
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push(s.to_string());
+        cur = s.source();
+    }
+    out
+}
+
 /// At most this many diagnostics are printed; the rest are counted.
 pub const MAX_REPORTED: usize = 200;
 

@@ -354,7 +354,7 @@ async fn answer_of(resp: &lychee_lib::Response, s: &Settings) -> Answer {
             if e.is_timeout() {
                 return Answer::Timeout;
             }
-            let chain = error_chain(e);
+            let chain = crate::diag::error_chain(e);
             let innermost = chain.last().cloned().unwrap_or_else(|| e.to_string());
             if chain.iter().any(|m| m.contains("dns error") || m.contains("failed to lookup address")) {
                 Answer::Dns(innermost)
@@ -367,17 +367,6 @@ async fn answer_of(resp: &lychee_lib::Response, s: &Settings) -> Answer {
             None => Answer::Other(other.details()),
         },
     }
-}
-
-/// Messages of an error and its sources, outermost first.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
-    let mut out = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        out.push(s.to_string());
-        cur = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -30,13 +30,7 @@ impl<'a> Ctx<'a> {
         match self.theme.tera.render(name, &context) {
             Ok(s) => Ok((out, s)),
             Err(e) => {
-                let mut msg = e.to_string();
-                let mut src = std::error::Error::source(&e);
-                while let Some(s) = src {
-                    msg.push_str(": ");
-                    msg.push_str(&s.to_string());
-                    src = s.source();
-                }
+                let msg = crate::diag::error_chain(&e).join(": ");
                 Err(Diagnostic::error(
                     "E-TEMPLATE",
                     Loc::file(format!("themes/{}/templates/{name}", self.site.config.theme)),

@@ -94,13 +94,7 @@ pub fn load(overrides: &ThemeSources, theme_name: &str) -> Result<Theme, Vec<Dia
     tera.set_escape_fn(escape_html);
     let list: Vec<(String, String)> = sources.into_iter().collect();
     if let Err(e) = tera.add_raw_templates(list) {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg.push_str(": ");
-            msg.push_str(&s.to_string());
-            src = s.source();
-        }
+        let msg = crate::diag::error_chain(&e).join(": ");
         return Err(vec![Diagnostic::error("E-TEMPLATE", Loc::file(format!("themes/{theme_name}/templates")), format!("template error: {msg}"))]);
     }
     let mut statics: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC.iter().map(|(n, b)| ((*n).to_string(), b.to_vec())).collect();
