@@ -517,7 +517,11 @@ fn check_url_collisions(v: &Version, d: &mut Vec<Diagnostic>) {
                     Loc::file(a.src.clone()),
                     format!("file `{}` would be written to `{}/{}`, which normbok generates itself", a.src, v.id, a.rel),
                 )
-                .help("rename or move the file; these names are generated: search.html, changes.html, 404.html, versions.html and the folders requirements/, chapters/, groups/, references/, export/, search/"),
+                .help(format!(
+                    "rename or move the file; these names are generated: {} and the folders {}",
+                    RESERVED.join(", "),
+                    RESERVED_DIRS.join(", ")
+                )),
             );
         }
         outs.entry(a.rel.clone()).or_default().push((a.src.clone(), Loc::file(a.src.clone())));
